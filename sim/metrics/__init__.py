@@ -1,0 +1,1 @@
+"""Monitoring: typed records per demand and reducers into tidy tables."""

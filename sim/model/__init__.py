@@ -1,0 +1,1 @@
+"""The entities of a district: calendar, residents, service units and their stations."""

@@ -1,0 +1,96 @@
+"""Office hours: when windows are open and residents can come.
+
+Simulation time is in minutes from Monday 00:00 of the first week. An office calendar opens
+every working day (the first ``days_per_week`` days of each week) from ``open_hour`` to
+``close_hour``; an "always" calendar never closes (used for queueing-theory checks). The
+"open-time" coordinate counts only open minutes, so Poisson arrivals during office hours are
+drawn in open time and mapped to the clock, vectorised.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+DAY = 1440.0
+WEEK = 7 * DAY
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Working days and hours of the district's offices.
+
+    Parameters
+    ----------
+    open_minute, close_minute : float
+        Opening and closing time within a day, in minutes after midnight.
+    days_per_week : int
+        Working days per week (Monday first).
+    always : bool
+        True when offices never close.
+    """
+
+    open_minute: float
+    close_minute: float
+    days_per_week: int
+    always: bool = False
+
+    @property
+    def open_per_day(self) -> float:
+        """Open minutes in one working day."""
+        return DAY if self.always else self.close_minute - self.open_minute
+
+    def open_minutes_in(self, days: float) -> float:
+        """Open minutes in the first `days` days."""
+        return float(self.open_time(days * DAY))
+
+    def open_time(self, t: float) -> float:
+        """Open minutes elapsed between time 0 and clock time `t`."""
+        if self.always:
+            return t
+        d = math.floor(t / DAY)
+        week, dow = divmod(d, 7)
+        full = week * self.days_per_week + min(dow, self.days_per_week)
+        within = 0.0
+        if dow < self.days_per_week:
+            within = min(max(t - d * DAY - self.open_minute, 0.0), self.open_per_day)
+        return full * self.open_per_day + within
+
+    def to_clock(self, s: np.ndarray) -> np.ndarray:
+        """Map open-time coordinates `s` to clock times (vectorised)."""
+        s = np.asarray(s, dtype=float)
+        if self.always:
+            return s
+        k, offset = np.divmod(s, self.open_per_day)
+        week, dow = np.divmod(k, self.days_per_week)
+        return (week * 7 + dow) * DAY + self.open_minute + offset
+
+    def next_open(self, t: float) -> float:
+        """The earliest time at or after `t` when offices are open."""
+        if self.always or self.is_open(t):
+            return t
+        return float(self.to_clock(np.array([self.open_time(t)]))[0])
+
+    def is_open(self, t: float) -> bool:
+        """Whether offices are open at clock time `t`."""
+        if self.always:
+            return True
+        d = math.floor(t / DAY)
+        if d % 7 >= self.days_per_week:
+            return False
+        m = t - d * DAY
+        return self.open_minute <= m < self.close_minute
+
+    def openings(self, horizon: float) -> list[tuple[float, float]]:
+        """(open, close) clock times of every working day before `horizon`."""
+        if self.always:
+            return []
+        out = []
+        for d in range(int(math.ceil(horizon / DAY))):
+            if d % 7 < self.days_per_week:
+                a, b = d * DAY + self.open_minute, d * DAY + self.close_minute
+                if a < horizon:
+                    out.append((a, min(b, horizon)))
+        return out

@@ -1,0 +1,158 @@
+"""A service station: a counter with ``c`` windows, or a back office, or a community's staff.
+
+Think of a street public service center (街道公共服务中心) with five windows: residents take a
+number and wait; files sent from communities wait in a tray; tasks from departments pile up on
+the desk. Each free window takes the next piece of work chosen by the station's priority rule,
+but only while the office is open; work started before closing is finished (overtime).
+
+The station is an event-driven multi-server queue on a SimPy environment: no process per
+customer, only one SimPy ``Timeout`` per service with a callback, which is what makes the
+engine faster than a process per customer holding a ``simpy.Resource``. It keeps its own
+monitoring: busy minutes by class and day, idle minutes by day (free windows while open), and
+the time integral of the number present (for Little's law).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+from simpy.events import Timeout
+
+from sim.model.calendar import DAY
+from sim.rules.priority import RESIDENT, Rule
+
+Entry = tuple[int, int, float, float]  # (class, job, service minutes, time joined)
+
+
+class Station:
+    """One queue with `servers` parallel servers (0 means unlimited: a pure delay).
+
+    Parameters
+    ----------
+    env : simpy.Environment
+        The environment whose clock (minutes) the station follows.
+    name : str
+        Instance name, e.g. ``community_desk/3``.
+    unit : str
+        Name of the unit kind in the scenario.
+    level : str
+        ``community``, ``street``, ``district``, ``department`` or ``online``.
+    servers : int
+        Windows or staff serving in parallel.
+    rule : callable
+        Priority rule picking the queue to serve next.
+    always_open : bool
+        True when the station never closes.
+    days : int
+        Length of the run in days (size of the daily monitoring columns).
+    staff_cost : float
+        Yuan per server per year.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        unit: str,
+        level: str,
+        servers: int,
+        rule: Rule,
+        always_open: bool,
+        days: int,
+        staff_cost: float = 0.0,
+    ) -> None:
+        self.env = env
+        self.name, self.unit, self.level = name, unit, level
+        self.servers = servers
+        self.free = servers
+        self.rule = rule
+        self.is_open = always_open
+        self.days = days
+        self.staff_cost = staff_cost
+        self.queues: tuple[deque[Entry], deque[Entry], deque[Entry]] = (deque(), deque(), deque())
+        self.present = 0
+        self.area = 0.0
+        self.t_mark = 0.0
+        self.busy = [0.0] * (3 * days)
+        self.idle = [0.0] * days
+        self.started = 0
+        self.on_start: Callable[[Station, Entry, float], Any] = _ignore
+        self.on_done: Callable[[Station, Entry], Any] = _ignore
+        self.on_close: Callable[[Station], Any] = _ignore
+
+    # -- monitoring ---------------------------------------------------------------------
+    def _mark(self, now: float) -> None:
+        """Accumulate the number present and idle windows since the last change."""
+        dt = now - self.t_mark
+        if dt > 0.0:
+            self.area += self.present * dt
+            if self.is_open and self.free > 0:
+                d = int(self.t_mark // DAY)
+                self.idle[d if d < self.days else self.days - 1] += self.free * dt
+        self.t_mark = now
+
+    def queued(self) -> int:
+        """Work waiting (not in service)."""
+        q = self.queues
+        return len(q[0]) + len(q[1]) + len(q[2])
+
+    # -- events ---------------------------------------------------------------------------
+    def join(self, entry: Entry) -> None:
+        """A resident, file or task arrives at the station."""
+        now = self.env.now
+        self._mark(now)
+        self.present += 1
+        if self.servers == 0:
+            self._start(entry, now)
+        elif self.is_open and self.free > 0:
+            self.free -= 1
+            self._start(entry, now)
+        else:
+            self.queues[entry[0]].append(entry)
+
+    def _start(self, entry: Entry, now: float) -> None:
+        d = int(now // DAY)
+        self.busy[3 * (d if d < self.days else self.days - 1) + entry[0]] += entry[2]
+        self.started += 1
+        self.on_start(self, entry, now)
+        Timeout(self.env, entry[2], entry).callbacks.append(self._finish)
+
+    def _finish(self, event: Timeout) -> None:
+        now = self.env.now
+        self._mark(now)
+        self.present -= 1
+        if self.servers:
+            self.free += 1
+            if self.is_open:
+                self._next(now)
+        self.on_done(self, event._value)
+
+    def _next(self, now: float) -> None:
+        rule, queues = self.rule, self.queues
+        while self.free > 0:
+            q = rule(queues)
+            if q is None:
+                return
+            self.free -= 1
+            self._start(q.popleft(), now)
+
+    def open(self) -> None:
+        """Opening time: free windows start on the waiting work."""
+        now = self.env.now
+        self._mark(now)
+        self.is_open = True
+        self._next(now)
+
+    def close(self) -> None:
+        """Closing time: no new service starts; waiting residents must come back."""
+        self._mark(self.env.now)
+        self.is_open = False
+        if self.queues[RESIDENT]:
+            self.on_close(self)
+
+
+def _ignore(*_: Any) -> None:
+    return None

@@ -1,0 +1,1 @@
+"""Figures drawn from result tables only (they never import the model)."""

@@ -1,0 +1,78 @@
+"""Figures of a run, drawn from its tables: resolution time, backlog, staff time.
+
+Each function takes tidy tables (as returned by `sim.run` or read from results/) and returns a
+matplotlib Figure; `save_run_figures` writes the standard set as PNG files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+SHARES = ["staff_hours_share_tasks", "staff_hours_share_service",
+          "staff_hours_share_self_governance"]
+
+
+def resolution_by_type(summary: pd.DataFrame) -> Figure:
+    """Mean days from need to resolution by demand type and scenario (mean over
+    replications)."""
+    sel = summary[(summary["metric"] == "resolution_days_mean") & (summary["demand_type"] != "")]
+    means = sel.groupby(["demand_type", "scenario"])["value"].mean().unstack()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    means.plot.bar(ax=ax, rot=0)
+    ax.set_ylabel("days from need to resolution")
+    ax.set_xlabel("demand type")
+    ax.set_title("Resolution time by demand type")
+    fig.tight_layout()
+    return fig
+
+
+def backlog_by_level(series: pd.DataFrame) -> Figure:
+    """Work waiting at midnight, summed by level and averaged over replications."""
+    daily = series.groupby(["scenario", "replication", "day", "level"])["backlog"].sum()
+    mean = daily.groupby(["scenario", "day", "level"]).mean().unstack(["scenario", "level"])
+    fig, ax = plt.subplots(figsize=(7, 4))
+    mean.plot(ax=ax)
+    ax.set_xlabel("day")
+    ax.set_ylabel("items waiting at midnight")
+    ax.set_title("Backlog carried overnight")
+    fig.tight_layout()
+    return fig
+
+
+def staff_time(summary: pd.DataFrame) -> Figure:
+    """Shares of community staff hours: assigned tasks, service, self-governance."""
+    sel = summary[summary["metric"].isin(SHARES) & (summary["demand_type"] == "")]
+    table = sel.groupby(["scenario", "metric"])["value"].mean().unstack()[SHARES]
+    table.columns = ["assigned tasks", "service", "self-governance"]
+    fig, ax = plt.subplots(figsize=(7, 1.2 + 0.5 * len(table)))
+    table.plot.barh(stacked=True, ax=ax)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of community staff hours")
+    ax.set_title("Where community staff time goes")
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def save_run_figures(result: Any, out_dir: Path) -> list[Path]:
+    """Write the standard figures of a run as PNG files in `out_dir`."""
+    made = {
+        "resolution_by_type.png": resolution_by_type(result.summary),
+        "backlog.png": backlog_by_level(result.timeseries),
+        "staff_time.png": staff_time(result.summary),
+    }
+    paths = []
+    for name, fig in made.items():
+        path = Path(out_dir) / name
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths

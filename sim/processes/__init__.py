@@ -1,0 +1,1 @@
+"""SimPy processes: demand arrival and routing, top-down tasks, office hours."""

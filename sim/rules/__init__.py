@@ -1,0 +1,1 @@
+"""Named decision rules a scenario selects by name."""

@@ -1,0 +1,49 @@
+"""Which waiting work a free staffer takes next (a named priority rule).
+
+A unit's queue holds three classes of work: residents at the counter (``RESIDENT``), files in
+the back office (``FILE``) and tasks pushed down by departments, plaques and assessments
+(``TASK``). In the baseline a community's staff serve the tasks first (the burden the sources
+describe); a reform may put residents first. Each rule is a pure function of the queues.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+
+RESIDENT, FILE, TASK = 0, 1, 2
+CLASS_NAMES = ("resident", "file", "task")
+
+Queues = Sequence[deque]
+Rule = Callable[[Queues], deque | None]
+
+
+def _in_order(order: tuple[int, ...]) -> Rule:
+    def pick(queues: Queues) -> deque | None:
+        for c in order:
+            if queues[c]:
+                return queues[c]
+        return None
+
+    return pick
+
+
+def fifo(queues: Queues) -> deque | None:
+    """First come, first served across classes (earliest head of queue)."""
+    best = None
+    for q in queues:
+        if q and (best is None or q[0][3] < best[0][3]):
+            best = q
+    return best
+
+
+tasks_first = _in_order((TASK, RESIDENT, FILE))
+tasks_first.__doc__ = "Departments' tasks first, then residents at the counter, then files."
+residents_first = _in_order((RESIDENT, FILE, TASK))
+residents_first.__doc__ = "Residents at the counter first, then files, then tasks."
+
+RULES: dict[str, Rule] = {
+    "fifo": fifo,
+    "tasks_first": tasks_first,
+    "residents_first": residents_first,
+}

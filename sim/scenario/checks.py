@@ -1,0 +1,89 @@
+"""Checks across sections: every name a scenario uses must exist where it is used.
+
+Routing to a unit that does not exist, an item of an unknown department, a street-level unit
+in a district without street offices, probabilities of a stage's routes summing above one:
+each is reported with the key where it happens.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from sim.rules.priority import RULES
+from sim.scenario.errors import ScenarioError
+from sim.scenario.schema import Scenario
+
+TOLERANCE = 1e-9
+
+
+def check_references(s: Scenario) -> None:
+    """Raise `ScenarioError` (file left blank for the caller) at the first broken reference."""
+    depts = set(s.departments)
+    for name, unit in s.units.items():
+        key = f"units.{name}"
+        if unit.priority not in RULES:
+            _fail(f"{key}.priority", f"unknown rule '{unit.priority}'", RULES)
+        if unit.windows is not None:
+            for group in unit.windows:
+                if group != "other" and group not in depts:
+                    _fail(f"{key}.windows.{group}", "not a department nor 'other'", depts)
+            if unit.servers and sum(unit.windows.values()) == 0:
+                _fail(f"{key}.windows", "no window open")
+        if unit.servers == 0 and unit.level != "online" and unit.windows is None:
+            _fail(f"{key}.servers", "0 servers (unlimited) is only for online units")
+        if unit.level == "street" and s.structure.streets == 0:
+            _fail(f"{key}.level", "street-level unit but structure.streets is 0")
+    used_flows = set()
+    for dname, demand in s.demands.items():
+        if demand.groups and abs(sum(g.share for g in demand.groups.values()) - 1) > 1e-6:
+            _fail(f"demands.{dname}.groups", "shares of the groups must sum to 1")
+        for gname, group in demand.groups.items():
+            key = f"demands.{dname}.groups.{gname}"
+            if group.department not in depts:
+                _fail(f"{key}.department", f"unknown department '{group.department}'", depts)
+            if group.flow not in s.flows:
+                _fail(f"{key}.flow", f"unknown flow '{group.flow}'", s.flows)
+            used_flows.add(group.flow)
+        for band in demand.age_weights or {}:
+            if band not in s.population.age:
+                _fail(f"demands.{dname}.age_weights.{band}", "unknown age band", s.population.age)
+    for fname, flow in s.flows.items():
+        key = f"flows.{fname}"
+        for entry in ("entry", "online_entry"):
+            target = getattr(flow, entry)
+            if target is not None and target not in flow.stages:
+                _fail(f"{key}.{entry}", f"unknown stage '{target}'", flow.stages)
+        for sname, stage in flow.stages.items():
+            skey = f"{key}.stages.{sname}"
+            if stage.unit not in s.units:
+                _fail(f"{skey}.unit", f"routes to unit '{stage.unit}' that does not exist", s.units)
+            total = 0.0
+            for i, route in enumerate(stage.routes):
+                if route.to not in flow.stages:
+                    _fail(f"{skey}.routes.{i}.to", f"routes to stage '{route.to}' that does not exist",
+                          flow.stages)
+                total += route.p
+            if total > 1 + TOLERANCE:
+                _fail(f"{skey}.routes", f"probabilities sum to {total:g} > 1")
+    if s.tasks.unit is not None:
+        if s.tasks.unit not in s.units:
+            _fail("tasks.unit", f"unknown unit '{s.tasks.unit}'", s.units)
+        if s.units[s.tasks.unit].level != "community":
+            _fail("tasks.unit", "tasks land on a community-level unit")
+    for table in ("occupation", "age"):
+        shares = getattr(s.population, table)
+        if abs(sum(shares.values()) - 1) > 1e-6:
+            _fail(f"population.{table}", "shares must sum to 1")
+    if s.calendar.kind == "office" and s.calendar.close_hour <= s.calendar.open_hour:
+        _fail("calendar.close_hour", "must be after open_hour")
+    if s.warmup_days >= s.days:
+        _fail("warmup_days", f"must be below days ({s.days})")
+
+
+def _fail(key: str, message: str, known: object = None) -> None:
+    if known:
+        name = message.split("'")[1] if "'" in message else key.rsplit(".", 1)[-1]
+        close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+    raise ScenarioError("", key, message)

@@ -1,0 +1,234 @@
+"""Loading a scenario: read TOML, follow ``extends``, apply ``--set`` overrides, validate once.
+
+A reform file holds only what the reform changes: ``extends = "baseline.toml"`` names the
+file it overlays, tables merge key by key and any other value replaces the parent's. Every
+failure becomes a one-line `ScenarioError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sim.scenario import figures
+from sim.scenario.checks import check_references
+from sim.scenario.errors import ScenarioError
+from sim.scenario.schema import Scenario
+
+OVERRIDE_FILE = "--set"
+
+
+def load_scenario(
+    source: str | Path | dict[str, Any],
+    overrides: dict[str, Any] | list[str] | None = None,
+) -> Scenario:
+    """Load, merge and validate a scenario.
+
+    Parameters
+    ----------
+    source : str, Path or dict
+        A scenario file (TOML) or an already parsed mapping.
+    overrides : dict or list of str, optional
+        Dotted keys and values (``{"structure.communities": 4}``) or ``"key=value"`` strings
+        as given to ``--set``; a value string is read as a TOML value, else as text.
+
+    Returns
+    -------
+    Scenario
+        The frozen, validated scenario; ``sources`` holds each figure's source.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file and the key.
+    """
+    origin: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    if isinstance(source, dict):
+        raw = _lift(dict(source), "<dict>", origin, sources)
+        label = "<dict>"
+    else:
+        label = str(source)
+        raw = _read_chain(Path(source), origin, sources, seen=())
+    for key, value in _parse_overrides(overrides).items():
+        _set(raw, key, figures.lift(value, key, {}))
+        sources[key] = f"override: {value!r}"
+        origin[key] = OVERRIDE_FILE
+    raw.pop("extends", None)
+    raw["sources"] = sources
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _first_error(exc, origin, label) from None
+    try:
+        check_references(scenario)
+    except ScenarioError as exc:
+        raise ScenarioError(_origin_of(exc.key, origin, label), exc.key, exc.message) from None
+    return scenario
+
+
+def _read_chain(
+    path: Path, origin: dict[str, str], sources: dict[str, str], seen: tuple[Path, ...]
+) -> dict[str, Any]:
+    """Read `path` and the chain of files it extends, parents first."""
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(label, "", "file not found") from None
+    except OSError as exc:
+        raise ScenarioError(label, "", f"cannot read file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(label, "", f"TOML syntax error: {exc}") from None
+    parent: dict[str, Any] = {}
+    if "extends" in data:
+        ext = data["extends"]
+        if not isinstance(ext, str):
+            raise ScenarioError(label, "extends", "must be a file name (text)")
+        target = (path.parent / ext).resolve()
+        if target in seen:
+            raise ScenarioError(label, "extends", f"circular extends through '{ext}'")
+        if not target.exists():
+            raise ScenarioError(label, "extends", f"file '{ext}' not found")
+        parent = _read_chain(target, origin, sources, seen + (path.resolve(),))
+    own = _lift(data, label, origin, sources)
+    return _merge(parent, own)
+
+
+def _lift(
+    data: dict[str, Any], label: str, origin: dict[str, str], sources: dict[str, str]
+) -> dict[str, Any]:
+    """Lift a file's figures into place and note which file set each key."""
+    own_sources: dict[str, str] = {}
+    lifted = figures.lift(data, "", own_sources)
+    for key in figures.leaves(lifted):
+        sources.pop(key, None)  # a value set again without a source loses the parent's
+    for key in _keys(lifted):
+        origin[key] = label
+    sources.update(own_sources)
+    return lifted
+
+
+def _keys(node: Any, path: str = "") -> list[str]:
+    """Every dotted key in a tree, tables included."""
+    out = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            p = figures.join(path, k)
+            out.append(p)
+            out.extend(_keys(v, p))
+    return out
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Merge `over` onto `base`: tables merge recursively, other values replace."""
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _parse_overrides(overrides: dict[str, Any] | list[str] | None) -> dict[str, Any]:
+    """Turn ``--set key=value`` strings (or a mapping) into a key -> value mapping."""
+    if overrides is None:
+        return {}
+    if isinstance(overrides, dict):
+        return dict(overrides)
+    out: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ScenarioError(OVERRIDE_FILE, item, "expected KEY=VALUE")
+        try:
+            out[key] = tomllib.loads(f"v = {text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key] = text.strip()
+    return out
+
+
+def _set(tree: dict[str, Any], key: str, value: Any) -> None:
+    """Set a dotted key in a nested mapping, creating tables on the way."""
+    parts = key.split(".")
+    node = tree
+    for part in parts[:-1]:
+        nxt = node.get(part)
+        if isinstance(nxt, list):
+            raise ScenarioError(OVERRIDE_FILE, key, "cannot override inside a list")
+        if not isinstance(nxt, dict):
+            nxt = {}
+            node[part] = nxt
+        node = nxt
+    node[parts[-1]] = value
+
+
+def _origin_of(key: str, origin: dict[str, str], default: str) -> str:
+    """The file that set `key` (or the nearest enclosing table)."""
+    parts = key.split(".")
+    while parts:
+        k = ".".join(parts)
+        if k in origin:
+            return origin[k]
+        parts.pop()
+    return default
+
+
+def _first_error(exc: ValidationError, origin: dict[str, str], label: str) -> ScenarioError:
+    """Turn pydantic's first error into a one-line `ScenarioError`."""
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"]]
+    key = ".".join(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        msg = "unknown key"
+        known = _fields_at(Scenario, loc[:-1])
+        close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
+        if close:
+            msg += f"; did you mean '{close[0]}'?"
+        elif known:
+            msg += f"; expected one of: {', '.join(sorted(known))}"
+    elif kind == "missing":
+        msg = "required key is missing"
+    else:
+        value = err.get("input")
+        msg = f"{err['msg']} (got {value!r})" if not isinstance(value, dict) else err["msg"]
+    return ScenarioError(_origin_of(key, origin, label), key, msg)
+
+
+def _fields_at(model: type[BaseModel], loc: list[str]) -> list[str]:
+    """Field names of the schema section found at `loc` (for "did you mean")."""
+    ann: Any = model
+    for part in loc:
+        ann = _unwrap(ann)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            field = ann.model_fields.get(part)
+            if field is None:
+                return []
+            ann = field.annotation
+        elif typing.get_origin(ann) in (dict, list):
+            ann = typing.get_args(ann)[-1]
+        else:
+            return []
+    ann = _unwrap(ann)
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return list(ann.model_fields)
+    return []
+
+
+def _unwrap(ann: Any) -> Any:
+    """Strip ``X | None`` to ``X``."""
+    if typing.get_origin(ann) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(ann) if a is not type(None)]
+        return args[0] if len(args) == 1 else ann
+    return ann

@@ -1,0 +1,180 @@
+"""The scenario schema: a district, its units, flows, demands and top-down tasks, as data.
+
+A scenario is parsed and validated once into a frozen `Scenario`; entities and processes trust
+it afterwards. Each section mirrors something in the world being modelled (see DOMAIN.md):
+the calendar of offices, the structure of the district (streets 街道, communities 社区, grids
+网格), the residents (居民), the service units (community desk, street public service center
+街道公共服务中心, department back offices, the online platform), the flows an item takes
+through them, the demand streams and the tasks departments push down (条块下派).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Probability = Field(ge=0.0, le=1.0)
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CalendarSpec(Section):
+    """Office hours of all units (working days from Monday)."""
+
+    kind: Literal["office", "always"] = "office"
+    open_hour: float = Field(8.5, ge=0.0, le=24.0)
+    close_hour: float = Field(17.5, ge=0.0, le=24.0)
+    days_per_week: int = Field(5, ge=1, le=7)
+
+
+class Structure(Section):
+    """The district's tiers: street offices 街道办事处, communities 社区, grids 网格."""
+
+    streets: int = Field(ge=0)
+    communities: int = Field(ge=1)
+    residents_per_community: int = Field(ge=1)
+    grids_per_community: int = Field(1, ge=1)
+
+
+class PopulationSpec(Section):
+    """Who the residents are: shares by occupation and age band, online propensity."""
+
+    occupation: dict[str, float] = Field(default_factory=lambda: {"employed": 1.0})
+    age: dict[str, float] = Field(default_factory=lambda: {"all": 1.0})
+    online_factor: dict[str, float] = Field(default_factory=dict)
+    initial_satisfaction: float = Field(0.6, ge=0.0, le=1.0)
+
+
+class SatisfactionSpec(Section):
+    """How a resolved demand moves its resident's satisfaction (an exponential memory)."""
+
+    learning_rate: float = Field(0.2, ge=0.0, le=1.0)
+    target_days: float = Field(5.0, gt=0.0)
+    trip_penalty: float = Field(0.1, ge=0.0, le=1.0)
+
+
+class UnitSpec(Section):
+    """A kind of service unit, instantiated once per community, street, or district.
+
+    ``servers`` windows (or staff at the counter) work in parallel; 0 means unlimited (a pure
+    delay, e.g. the online platform). ``windows`` instead splits the unit into item-specific
+    windows by department (key ``other`` for the rest); without it any window handles any item
+    (全街通办).
+    """
+
+    level: Literal["community", "street", "district", "department", "online"]
+    servers: int = Field(1, ge=0)
+    windows: dict[str, int] | None = None
+    calendar: Literal["office", "always"] = "office"
+    priority: str = "fifo"
+    staff_cost_yuan_per_year: float = Field(0.0, ge=0.0)
+
+
+class Route(Section):
+    """One branch out of a stage: go to stage ``to`` with probability ``p`` after a delay."""
+
+    to: str
+    p: float = Probability
+    delay_hours: float = Field(0.0, ge=0.0)
+
+
+class Stage(Section):
+    """One step of a flow at a unit: the resident at a counter, or a file in a back office.
+
+    The service time has mean ``minutes`` (or the item's ``intake_minutes`` /
+    ``processing_minutes`` when ``item_time`` says so). With ``missing_docs_return`` the
+    resident is sent home with the item's missing-document probability and comes back
+    ``return_delay_hours`` later. Routes not taken (probabilities summing below one) end the
+    flow: the demand is resolved.
+    """
+
+    unit: str
+    presence: Literal["resident", "file"] = "resident"
+    minutes: float = Field(10.0, ge=0.0)
+    item_time: Literal["none", "intake", "processing"] = "none"
+    dist: Literal["exponential", "fixed", "lognormal"] = "exponential"
+    cv: float = Field(1.0, ge=0.0)
+    missing_docs_return: bool = False
+    return_delay_hours: float = Field(48.0, ge=0.0)
+    balk_queue: int | None = Field(None, ge=1)
+    routes: list[Route] = Field(default_factory=list)
+
+
+class Flow(Section):
+    """The path an item takes through units: a Markov chain over stages (an open Jackson
+    network when every service is exponential)."""
+
+    entry: str
+    online_entry: str | None = None
+    stages: dict[str, Stage]
+
+
+class ItemGroup(Section):
+    """Items of one kind in the catalogue, e.g. civil-affairs approvals (民政审批)."""
+
+    department: str
+    items: int = Field(1, ge=1)
+    share: float = Probability
+    flow: str
+    online_eligible: bool = False
+    missing_docs: float = Field(0.0, ge=0.0, le=1.0)
+    intake_minutes: float = Field(10.0, ge=0.0)
+    processing_minutes: float = Field(30.0, ge=0.0)
+
+
+class DemandSpec(Section):
+    """A stream of demands of one type raised by residents of every community."""
+
+    rate_per_resident_year: float = Field(ge=0.0)
+    age_weights: dict[str, float] | None = None
+    groups: dict[str, ItemGroup]
+
+
+class TasksSpec(Section):
+    """Work departments push down to each community (条块下派): tasks, plaques, assessments.
+
+    It lands on ``unit`` (the community staff) as work packages served in chunks of at most
+    ``chunk_hours``, so a staffer can turn to the counter between chunks.
+    """
+
+    unit: str | None = None
+    per_year: float = Field(0.0, ge=0.0)
+    hours_each: float = Field(8.0, ge=0.0)
+    plaques: int = Field(0, ge=0)
+    plaque_hours_per_month: float = Field(0.0, ge=0.0)
+    assessments: int = Field(0, ge=0)
+    assessment_hours: float = Field(0.0, ge=0.0)
+    chunk_hours: float = Field(1.0, gt=0.0)
+
+
+class OnlineSpec(Section):
+    """The online government-service platform (互联网+政务服务)."""
+
+    share: float = Probability
+
+
+class Scenario(Section):
+    """A whole scenario: what the district looks like and how work flows through it."""
+
+    name: str
+    description: str = ""
+    days: int = Field(365, ge=1)
+    warmup_days: int = Field(0, ge=0)
+    seed: int = Field(1, ge=0)
+    replications: int = Field(1, ge=1)
+    calendar: CalendarSpec = CalendarSpec()
+    structure: Structure
+    departments: list[str]
+    population: PopulationSpec = PopulationSpec()
+    satisfaction: SatisfactionSpec = SatisfactionSpec()
+    units: dict[str, UnitSpec]
+    flows: dict[str, Flow]
+    demands: dict[str, DemandSpec]
+    tasks: TasksSpec = TasksSpec()
+    online: OnlineSpec = OnlineSpec(share=0.0)
+    sources: dict[str, str] = Field(default_factory=dict)
