@@ -52,8 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     r.add_argument("--replications", type=_positive, help="replications (default: scenario's)")
     r.add_argument("--days", type=_positive, help="days to simulate (default: scenario's)")
-    r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a scenario key, e.g. --set structure.communities=4")
+    r.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key, e.g. --set structure.communities=4",
+    )
     r.add_argument("--out", type=Path, help="output folder (default results/<scenario>/<run-id>)")
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     r.add_argument("--quiet", action="store_true", help="no progress bar and no table")
@@ -61,8 +67,9 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+")
-    v.add_argument("--strict", action="store_true",
-                   help="also fail when a numeric figure has no source")
+    v.add_argument(
+        "--strict", action="store_true", help="also fail when a numeric figure has no source"
+    )
     v.set_defaults(func=_validate)
 
     a = sub.add_parser("assumptions", help="list the assumptions of a resolved scenario")
@@ -88,8 +95,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.days is not None:
         overrides.append(f"days={args.days}")
     scenario = load_scenario(args.file, overrides)
-    result = run(scenario, replications=args.replications, seed=args.seed,
-                 progress=None if not args.quiet else False)
+    result = run(
+        scenario,
+        replications=args.replications,
+        seed=args.seed,
+        progress=None if not args.quiet else False,
+    )
     out = args.out
     if out is None:
         stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")

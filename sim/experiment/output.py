@@ -32,8 +32,9 @@ def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
         result.summary.to_csv(tmp / "summary.csv", index=False)
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
         result.demands.to_parquet(tmp / "demands.parquet", index=False)
-        (tmp / "manifest.json").write_text(json.dumps(manifest(result), indent=2,
-                                                      ensure_ascii=False), encoding="utf-8")
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest(result), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
         if figures:
             from sim.plots.figures import save_run_figures
 
@@ -71,8 +72,14 @@ def git_commit() -> str | None:
     """Commit of the source tree the package runs from, if it is a git checkout."""
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
-                             text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None

@@ -47,12 +47,17 @@ class Replication:
 def calendar_of(s: Scenario) -> Calendar:
     """The office calendar of scenario `s`."""
     c = s.calendar
-    return Calendar(c.open_hour * 60.0, c.close_hour * 60.0, c.days_per_week,
-                    always=c.kind == "always")
+    return Calendar(
+        c.open_hour * 60.0, c.close_hour * 60.0, c.days_per_week, always=c.kind == "always"
+    )
 
 
-def run_replication(s: Scenario, index: int = 0, seed: int | None = None,
-                    progress: Callable[[int], None] | None = None) -> Replication:
+def run_replication(
+    s: Scenario,
+    index: int = 0,
+    seed: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Replication:
     """Run replication `index` of scenario `s`.
 
     Parameters
@@ -71,12 +76,19 @@ def run_replication(s: Scenario, index: int = 0, seed: int | None = None,
     env = simpy.Environment()
     district = build_district(s, env)
     pop = build_population(s, stream(seed, index, "population"))
-    demands = draw_demands(s, cal, pop, stream(seed, index, "arrivals"),
-                           stream(seed, index, "service"), stream(seed, index, "routing"))
+    demands = draw_demands(
+        s,
+        cal,
+        pop,
+        stream(seed, index, "arrivals"),
+        stream(seed, index, "service"),
+        stream(seed, index, "routing"),
+    )
     work = draw_workload(s, cal, stream(seed, index, "tasks"))
     task_unit = district.unit_names.index(s.tasks.unit) if s.tasks.unit else -1
-    router = Router(env, s, cal, district, pop, demands, work, task_unit,
-                    stream(seed, index, "fallback"))
+    router = Router(
+        env, s, cal, district, pop, demands, work, task_unit, stream(seed, index, "fallback")
+    )
     horizon = s.days * DAY
     office = [st for st in district.stations if not st.is_open]
     env.process(office_hours(env, cal, office, horizon))
@@ -90,5 +102,15 @@ def run_replication(s: Scenario, index: int = 0, seed: int | None = None,
         backlog.append([st.queued() for st in district.stations])
         if progress is not None:
             progress(1)
-    return Replication(s, index, seed, cal, district, pop, demands, work, router,
-                       np.array(backlog, dtype=np.int64).reshape(s.days, len(district.stations)))
+    return Replication(
+        s,
+        index,
+        seed,
+        cal,
+        district,
+        pop,
+        demands,
+        work,
+        router,
+        np.array(backlog, dtype=np.int64).reshape(s.days, len(district.stations)),
+    )

@@ -103,8 +103,14 @@ def run(
     seed = scenario.seed if seed is None else seed
     show = sys.stderr.isatty() if progress is None else progress
     started = _now()
-    bar = tqdm(total=n * scenario.days, unit="day", desc=scenario.name, delay=2.0,
-               disable=not show, leave=False)
+    bar = tqdm(
+        total=n * scenario.days,
+        unit="day",
+        desc=scenario.name,
+        delay=2.0,
+        disable=not show,
+        leave=False,
+    )
     sums, series, records = [], [], []
     try:
         for r in range(n):
@@ -115,9 +121,16 @@ def run(
             records.append(rec)
     finally:
         bar.close()
-    return RunResult(scenario, seed, n, pd.concat(sums, ignore_index=True),
-                     pd.concat(series, ignore_index=True), pd.concat(records, ignore_index=True),
-                     started=started, finished=_now())
+    return RunResult(
+        scenario,
+        seed,
+        n,
+        pd.concat(sums, ignore_index=True),
+        pd.concat(series, ignore_index=True),
+        pd.concat(records, ignore_index=True),
+        started=started,
+        finished=_now(),
+    )
 
 
 def _now() -> str:

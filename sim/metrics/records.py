@@ -47,24 +47,26 @@ def demand_records(rep: Replication) -> pd.DataFrame:
     finish = np.array(r.finish, dtype=float)
     arrival = d.time
     item = pd.Series(g_name[d.group], dtype=object) + "#" + pd.Series(d.item + 1).astype(str)
-    frame = pd.DataFrame({
-        "scenario": s.name,
-        "replication": rep.index,
-        "demand": np.arange(d.size),
-        "demand_type": g_type[d.group],
-        "item": item.to_numpy(),
-        "department": g_dept[d.group],
-        "resident": d.resident,
-        "community": d.community,
-        "arrival_min": arrival,
-        "start_min": np.array(r.first_start, dtype=float),
-        "finish_min": finish,
-        "resolution_days": (finish - arrival) / DAY,
-        "units_visited": np.array(r.visits),
-        "trips": np.array(r.trips),
-        "handoffs": np.array(r.handoffs),
-        "wait_minutes": np.array(r.wait, dtype=float),
-        "online": d.online,
-        "outcome": np.array(OUTCOMES, dtype=object)[np.array(r.outcome, dtype=np.int8)],
-    })
+    frame = pd.DataFrame(
+        {
+            "scenario": s.name,
+            "replication": rep.index,
+            "demand": np.arange(d.size),
+            "demand_type": g_type[d.group],
+            "item": item.to_numpy(),
+            "department": g_dept[d.group],
+            "resident": d.resident,
+            "community": d.community,
+            "arrival_min": arrival,
+            "start_min": np.array(r.first_start, dtype=float),
+            "finish_min": finish,
+            "resolution_days": (finish - arrival) / DAY,
+            "units_visited": np.array(r.visits),
+            "trips": np.array(r.trips),
+            "handoffs": np.array(r.handoffs),
+            "wait_minutes": np.array(r.wait, dtype=float),
+            "online": d.online,
+            "outcome": np.array(OUTCOMES, dtype=object)[np.array(r.outcome, dtype=np.int8)],
+        }
+    )
     return frame.astype(RECORD_COLUMNS)

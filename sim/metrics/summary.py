@@ -130,7 +130,8 @@ def task_metrics(rep: Replication) -> dict[str, float]:
     return {
         "tasks_per_community_year": float(is_task.sum() / n_comm / years),
         "task_days_mean": float(np.mean((done - w.time)[finished]) / DAY)
-        if finished.any() else float("nan"),
+        if finished.any()
+        else float("nan"),
         "task_backlog_hours_end": float(np.clip(left, 0, None).sum() / 60.0 / n_comm),
     }
 
@@ -145,14 +146,16 @@ def timeseries(rep: Replication) -> pd.DataFrame:
     n = len(st)
     busy = np.stack([np.array(x.busy).reshape(-1, 3) for x in st], axis=1) / 60.0  # day, st, cls
     idle = np.stack([np.array(x.idle) for x in st], axis=1) / 60.0
-    return pd.DataFrame({
-        "scenario": rep.scenario.name,
-        "replication": rep.index,
-        "day": np.repeat(np.arange(days), n),
-        "unit": np.tile([x.name for x in st], days),
-        "level": np.tile([x.level for x in st], days),
-        "backlog": rep.backlog.reshape(-1),
-        "hours_tasks": busy[:, :, TASK].reshape(-1),
-        "hours_service": (busy[:, :, RESIDENT] + busy[:, :, FILE]).reshape(-1),
-        "hours_idle": idle.reshape(-1),
-    })
+    return pd.DataFrame(
+        {
+            "scenario": rep.scenario.name,
+            "replication": rep.index,
+            "day": np.repeat(np.arange(days), n),
+            "unit": np.tile([x.name for x in st], days),
+            "level": np.tile([x.level for x in st], days),
+            "backlog": rep.backlog.reshape(-1),
+            "hours_tasks": busy[:, :, TASK].reshape(-1),
+            "hours_service": (busy[:, :, RESIDENT] + busy[:, :, FILE]).reshape(-1),
+            "hours_idle": idle.reshape(-1),
+        }
+    )

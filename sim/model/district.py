@@ -71,15 +71,33 @@ def build_district(s: Scenario, env: simpy.Environment) -> District:
         for loc in range(counts[spec.level]):
             label = f"{name}/{loc}" if counts[spec.level] > 1 else name
             if spec.windows is None:
-                st = Station(env, label, name, spec.level, spec.servers, rule, always, s.days,
-                             spec.staff_cost_yuan_per_year)
+                st = Station(
+                    env,
+                    label,
+                    name,
+                    spec.level,
+                    spec.servers,
+                    rule,
+                    always,
+                    s.days,
+                    spec.staff_cost_yuan_per_year,
+                )
                 stations.append(st)
                 per_loc.append([st] * len(depts))
                 continue
             groups = {}
             for group, c in spec.windows.items():
-                groups[group] = Station(env, f"{label}:{group}", name, spec.level, c, rule,
-                                        always, s.days, spec.staff_cost_yuan_per_year)
+                groups[group] = Station(
+                    env,
+                    f"{label}:{group}",
+                    name,
+                    spec.level,
+                    c,
+                    rule,
+                    always,
+                    s.days,
+                    spec.staff_cost_yuan_per_year,
+                )
                 stations.append(groups[group])
             other = groups.get("other")
             row = []

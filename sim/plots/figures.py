@@ -16,8 +16,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-SHARES = ["staff_hours_share_tasks", "staff_hours_share_service",
-          "staff_hours_share_self_governance"]
+SHARES = [
+    "staff_hours_share_tasks",
+    "staff_hours_share_service",
+    "staff_hours_share_self_governance",
+]
 
 
 def resolution_by_type(summary: pd.DataFrame) -> Figure:

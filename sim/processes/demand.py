@@ -64,15 +64,29 @@ def catalogue(s: Scenario) -> tuple[list[str], list[GroupInfo]]:
     groups = []
     for tname, spec in s.demands.items():
         for gname, g in spec.groups.items():
-            groups.append(GroupInfo(tname, gname, s.departments.index(g.department), g.flow,
-                                    g.items, g.online_eligible, g.missing_docs,
-                                    g.intake_minutes, g.processing_minutes))
+            groups.append(
+                GroupInfo(
+                    tname,
+                    gname,
+                    s.departments.index(g.department),
+                    g.flow,
+                    g.items,
+                    g.online_eligible,
+                    g.missing_docs,
+                    g.intake_minutes,
+                    g.processing_minutes,
+                )
+            )
     return list(s.demands), groups
 
 
 def draw_demands(
-    s: Scenario, cal: Calendar, pop: Population,
-    rng: np.random.Generator, rng_service: np.random.Generator, rng_route: np.random.Generator,
+    s: Scenario,
+    cal: Calendar,
+    pop: Population,
+    rng: np.random.Generator,
+    rng_service: np.random.Generator,
+    rng_route: np.random.Generator,
 ) -> Demands:
     """Draw every demand of a run.
 
@@ -109,7 +123,7 @@ def draw_demands(
             times = np.sort(rng.uniform(0.0, horizon_open, n))
             lo = c * per
             if spec.age_weights:
-                weights = w_age[pop.age[lo:lo + per]]
+                weights = w_age[pop.age[lo : lo + per]]
                 cdf = np.cumsum(weights)
                 res = lo + np.searchsorted(cdf, rng.uniform(0.0, cdf[-1], n), side="right")
             else:
@@ -120,9 +134,17 @@ def draw_demands(
             items = np.array([g.items for g in g_here])[g_local]
             eligible = np.array([g.online_eligible for g in g_here])[g_local]
             online = eligible & (u_online < online_share * pop.online_factor[res])
-            parts.append((times, np.full(n, t_idx, np.int16), (gstart + g_local).astype(np.int16),
-                          (u_item * items).astype(np.int32), res.astype(np.int32),
-                          np.full(n, c, np.int32), online))
+            parts.append(
+                (
+                    times,
+                    np.full(n, t_idx, np.int16),
+                    (gstart + g_local).astype(np.int16),
+                    (u_item * items).astype(np.int32),
+                    res.astype(np.int32),
+                    np.full(n, c, np.int32),
+                    online,
+                )
+            )
         gstart += len(g_here)
     cols = [np.concatenate([p[i] for p in parts]) if parts else np.empty(0) for i in range(7)]
     order = np.argsort(cols[0], kind="stable")
@@ -130,9 +152,14 @@ def draw_demands(
     n = len(order)
     return Demands(
         time=cal.to_clock(cols[0]),
-        type=cols[1].astype(np.int16), group=cols[2].astype(np.int16),
-        item=cols[3].astype(np.int32), resident=cols[4].astype(np.int32),
-        community=cols[5].astype(np.int32), online=cols[6].astype(bool),
-        u_service=rng_service.random((n, DRAWS)), u_route=rng_route.random((n, DRAWS)),
-        types=types, groups=groups,
+        type=cols[1].astype(np.int16),
+        group=cols[2].astype(np.int16),
+        item=cols[3].astype(np.int32),
+        resident=cols[4].astype(np.int32),
+        community=cols[5].astype(np.int32),
+        online=cols[6].astype(bool),
+        u_service=rng_service.random((n, DRAWS)),
+        u_route=rng_route.random((n, DRAWS)),
+        types=types,
+        groups=groups,
     )

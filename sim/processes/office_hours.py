@@ -15,8 +15,9 @@ from sim.model.calendar import DAY, Calendar
 from sim.model.station import Station
 
 
-def office_hours(env: simpy.Environment, cal: Calendar, stations: list[Station],
-                 horizon: float) -> Generator[simpy.Event, None, None]:
+def office_hours(
+    env: simpy.Environment, cal: Calendar, stations: list[Station], horizon: float
+) -> Generator[simpy.Event, None, None]:
     """Open the stations at the start of every working day and close them at its end."""
     for t_open, t_close in cal.openings(horizon):
         yield env.timeout(t_open - env.now)
@@ -27,9 +28,13 @@ def office_hours(env: simpy.Environment, cal: Calendar, stations: list[Station],
             st.close()
 
 
-def end_of_day(env: simpy.Environment, stations: list[Station], days: int,
-               backlog: list[list[int]],
-               progress: Callable[[int], None] | None = None) -> Generator[simpy.Event, None, None]:
+def end_of_day(
+    env: simpy.Environment,
+    stations: list[Station],
+    days: int,
+    backlog: list[list[int]],
+    progress: Callable[[int], None] | None = None,
+) -> Generator[simpy.Event, None, None]:
     """At each midnight append the queue length of every station to `backlog`."""
     for _ in range(days):
         yield env.timeout(DAY)

@@ -59,7 +59,9 @@ class CompiledStage:
     name: str
 
 
-def compile_flows(s: Scenario, district: District) -> tuple[list[CompiledStage], dict[str, tuple[int, int]]]:
+def compile_flows(
+    s: Scenario, district: District
+) -> tuple[list[CompiledStage], dict[str, tuple[int, int]]]:
     """Flatten the scenario's flows: the stage list and each flow's (entry, online entry)."""
     ids: dict[tuple[str, str], int] = {}
     for fname, flow in s.flows.items():
@@ -74,18 +76,27 @@ def compile_flows(s: Scenario, district: District) -> tuple[list[CompiledStage],
             for r in st.routes:
                 acc += r.p
                 cum.append(acc)
-            stages.append(CompiledStage(
-                unit=u, level=district.unit_level[u],
-                cls=RESIDENT if st.presence == "resident" else FILE,
-                minutes=st.minutes, item_time=ITEM_TIME[st.item_time],
-                dist={"exponential": EXPONENTIAL, "fixed": FIXED, "lognormal": LOGNORMAL}[st.dist],
-                sigma=math.sqrt(math.log1p(st.cv**2)),
-                missing_return=st.missing_docs_return, return_delay=st.return_delay_hours * 60.0,
-                balk=st.balk_queue or 0, cum_p=tuple(cum),
-                targets=tuple(ids[(fname, r.to)] for r in st.routes),
-                delays=tuple(r.delay_hours * 60.0 for r in st.routes),
-                flow=fname, name=sname,
-            ))
+            stages.append(
+                CompiledStage(
+                    unit=u,
+                    level=district.unit_level[u],
+                    cls=RESIDENT if st.presence == "resident" else FILE,
+                    minutes=st.minutes,
+                    item_time=ITEM_TIME[st.item_time],
+                    dist={"exponential": EXPONENTIAL, "fixed": FIXED, "lognormal": LOGNORMAL}[
+                        st.dist
+                    ],
+                    sigma=math.sqrt(math.log1p(st.cv**2)),
+                    missing_return=st.missing_docs_return,
+                    return_delay=st.return_delay_hours * 60.0,
+                    balk=st.balk_queue or 0,
+                    cum_p=tuple(cum),
+                    targets=tuple(ids[(fname, r.to)] for r in st.routes),
+                    delays=tuple(r.delay_hours * 60.0 for r in st.routes),
+                    flow=fname,
+                    name=sname,
+                )
+            )
     entries = {
         f: (ids[(f, fl.entry)], ids[(f, fl.online_entry)] if fl.online_entry else -1)
         for f, fl in s.flows.items()
@@ -118,9 +129,18 @@ class Router:
         Stream for draws beyond the pre-drawn uniforms of a demand.
     """
 
-    def __init__(self, env: simpy.Environment, s: Scenario, cal: Calendar, district: District,
-                 pop: Population, demands: Demands, work: Workload, task_unit: int,
-                 fallback: np.random.Generator) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        s: Scenario,
+        cal: Calendar,
+        district: District,
+        pop: Population,
+        demands: Demands,
+        work: Workload,
+        task_unit: int,
+        fallback: np.random.Generator,
+    ) -> None:
         self.env, self.cal, self.district, self.pop = env, cal, district, pop
         self.stages, entries = compile_flows(s, district)
         n = demands.size
@@ -161,7 +181,10 @@ class Router:
         self.chunk = s.tasks.chunk_hours * 60.0
         sat = s.satisfaction
         self.sat_rate, self.sat_days, self.sat_trip = (
-            sat.learning_rate, sat.target_days, sat.trip_penalty)
+            sat.learning_rate,
+            sat.target_days,
+            sat.trip_penalty,
+        )
         for st in district.stations:
             st.on_start = self.on_start
             st.on_done = self.on_done
@@ -179,7 +202,8 @@ class Router:
         j = self._next_demand
         if j < self.n:
             Timeout(self.env, max(self.t_arrive[j] - self.env.now, 0.0), j).callbacks.append(
-                self._demand_arrives)
+                self._demand_arrives
+            )
 
     def _demand_arrives(self, ev: Timeout) -> None:
         i = ev._value
@@ -192,7 +216,8 @@ class Router:
         j = self._next_work
         if j < len(self.w_time) and self.task_unit >= 0:
             Timeout(self.env, max(self.w_time[j] - self.env.now, 0.0), j).callbacks.append(
-                self._work_arrives)
+                self._work_arrives
+            )
 
     def _work_arrives(self, ev: Timeout) -> None:
         j = ev._value
@@ -315,7 +340,8 @@ class Router:
         sat = self.pop.satisfaction
         if outcome == RESOLVED:
             days = (now - self.t_arrive[i]) / DAY
-            score = math.exp(-days / self.sat_days) * max(0.0, 1.0 - self.sat_trip * (self.trips[i] - 1))
+            penalty = max(0.0, 1.0 - self.sat_trip * (self.trips[i] - 1))
+            score = math.exp(-days / self.sat_days) * penalty
         else:
             score = 0.0
         sat[r] += self.sat_rate * (score - sat[r])

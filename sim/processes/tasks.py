@@ -66,5 +66,9 @@ def draw_workload(s: Scenario, cal: Calendar, rng: np.random.Generator) -> Workl
         return Workload(e, e.astype(int), e, e.astype(np.int8))
     time = np.concatenate(times)
     order = np.argsort(time, kind="stable")
-    return Workload(time[order], np.concatenate(comms)[order].astype(np.int32),
-                    np.concatenate(mins)[order], np.concatenate(kinds)[order])
+    return Workload(
+        time[order],
+        np.concatenate(comms)[order].astype(np.int32),
+        np.concatenate(mins)[order],
+        np.concatenate(kinds)[order],
+    )

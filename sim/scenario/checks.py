@@ -60,8 +60,11 @@ def check_references(s: Scenario) -> None:
             total = 0.0
             for i, route in enumerate(stage.routes):
                 if route.to not in flow.stages:
-                    _fail(f"{skey}.routes.{i}.to", f"routes to stage '{route.to}' that does not exist",
-                          flow.stages)
+                    _fail(
+                        f"{skey}.routes.{i}.to",
+                        f"routes to stage '{route.to}' that does not exist",
+                        flow.stages,
+                    )
                 total += route.p
             if total > 1 + TOLERANCE:
                 _fail(f"{skey}.routes", f"probabilities sum to {total:g} > 1")
