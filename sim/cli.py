@@ -135,8 +135,11 @@ def _assumptions(args: argparse.Namespace) -> int:
     if table.empty:
         print(f"{args.file}: no assumptions")
         return 0
-    with_pd_opts = table.to_string(index=False, max_colwidth=90)
-    print(with_pd_opts)
+    print(f"# {s.name}: {len(table)} figure(s)" + ("" if args.all else " resting on assumptions"))
+    for row in table.itertuples(index=False):
+        note = row.source if args.all else row.source.split(":", 1)[-1].strip()
+        tag = f"[{row.kind}] " if args.all else ""
+        print(f"{row.key} = {row.value!r}  # {tag}{note}")
     return 0
 
 

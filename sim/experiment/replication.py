@@ -96,6 +96,7 @@ def run_replication(
     env.process(end_of_day(env, district.stations, s.days, backlog, progress))
     router.start()
     env.run(until=horizon)
+    router.finalize()
     for st in district.stations:
         st._mark(horizon)
     while len(backlog) < s.days:  # the last midnight falls on the horizon itself

@@ -24,6 +24,8 @@ class Population:
         Codes per resident; names in `occupations` and `ages`.
     online_factor : ndarray of float
         Relative propensity to use the online platform (digital divide by age).
+    availability : ndarray of float
+        Chance of being free during office hours (by occupation), for daytime activities.
     satisfaction : ndarray of float
         Current satisfaction in [0, 1].
     """
@@ -33,6 +35,7 @@ class Population:
     occupation: np.ndarray
     age: np.ndarray
     online_factor: np.ndarray
+    availability: np.ndarray
     satisfaction: np.ndarray
     occupations: list[str]
     ages: list[str]
@@ -55,12 +58,14 @@ def build_population(s: Scenario, rng: np.random.Generator) -> Population:
     occupation = rng.choice(len(occupations), size=n, p=occ_p).astype(np.int8)
     age = rng.choice(len(ages), size=n, p=age_p).astype(np.int8)
     factors = np.array([s.population.online_factor.get(a, 1.0) for a in ages])
+    avail = np.array([s.population.availability.get(o, 0.5) for o in occupations])
     return Population(
         community=community,
         grid=grid,
         occupation=occupation,
         age=age,
         online_factor=factors[age],
+        availability=avail[occupation],
         satisfaction=np.full(n, s.population.initial_satisfaction),
         occupations=occupations,
         ages=ages,

@@ -156,8 +156,9 @@ class Router:
         self.street = district.street_of[demands.community].tolist()
         self.online = demands.online.tolist()
         self.resident = demands.resident.tolist()
-        self.u_service = demands.u_service.tolist()
-        self.u_route = demands.u_route.tolist()
+        self.u_service = demands.u_service.ravel().tolist()  # row i at i * DRAWS
+        self.u_route = demands.u_route.ravel().tolist()
+        self.sat = pop.satisfaction.tolist()
         self.fallback = fallback
         # preallocated record columns
         nan = math.nan
@@ -262,7 +263,7 @@ class Router:
             dur = mean
         else:
             k = self.k[i]
-            u = self.u_service[i][k] if k < DRAWS else self.fallback.random()
+            u = self.u_service[i * DRAWS + k] if k < DRAWS else self.fallback.random()
             if st.dist == EXPONENTIAL:
                 dur = -mean * math.log1p(-u)
             else:
@@ -297,7 +298,7 @@ class Router:
         sid = self.stage[i]
         st = self.stages[sid]
         k = self.k[i]
-        u = self.u_route[i][k] if k < DRAWS else self.fallback.random()
+        u = self.u_route[i * DRAWS + k] if k < DRAWS else self.fallback.random()
         self.k[i] = k + 1
         if st.missing_return:
             p = self.g_missing[self.group[i]]
@@ -332,12 +333,16 @@ class Router:
         i, sid = ev._value
         self.enter(i, sid)
 
+    def finalize(self) -> None:
+        """End of the run: write the residents' satisfaction back to the population."""
+        self.pop.satisfaction[:] = self.sat
+
     def _end(self, i: int, outcome: int) -> None:
         now = self.env.now
         self.finish[i] = now
         self.outcome[i] = outcome
         r = self.resident[i]
-        sat = self.pop.satisfaction
+        sat = self.sat
         if outcome == RESOLVED:
             days = (now - self.t_arrive[i]) / DAY
             penalty = max(0.0, 1.0 - self.sat_trip * (self.trips[i] - 1))

@@ -7,6 +7,8 @@ import pandas as pd
 from sim.scenario import figures
 from sim.scenario.schema import Scenario
 
+KINDS = ("assumption", "article", "public report", "override", "unsourced", "default")
+
 
 def assumptions(s: Scenario, every: bool = False) -> pd.DataFrame:
     """Figures of a resolved scenario with their sources.
@@ -16,22 +18,24 @@ def assumptions(s: Scenario, every: bool = False) -> pd.DataFrame:
     s : Scenario
         A loaded scenario.
     every : bool
-        List every numeric figure (sourced or not); by default only assumptions.
+        List every numeric figure; by default only assumptions.
 
     Returns
     -------
     DataFrame
-        Columns ``key, value, kind, source``; ``kind`` is ``assumption``, ``article``,
-        ``public report``, ``override`` or ``unsourced``.
+        Columns ``key, value, kind, source``. ``kind`` is ``assumption``, ``article`` (a
+        founding article), ``public report``, ``override`` (``--set``), ``unsourced`` (a plain
+        number in a file) or ``default`` (not in any file: the schema's default).
     """
     values = figures.leaves(s.model_dump(mode="json", exclude={"sources"}))
     rows = []
     for key, source in s.sources.items():
-        rows.append((key, values.get(key, _value_at(s, key)), figures.kind(source), source))
+        value = values[key] if key in values else _value_at(s, key)
+        rows.append((key, value, figures.kind(source), source))
     if every:
         for key, v in values.items():
-            if key not in s.sources:
-                rows.append((key, v, "unsourced", ""))
+            if figures.covering(key, s.sources) is None:
+                rows.append((key, v, "default", "schema default"))
     out = pd.DataFrame(rows, columns=["key", "value", "kind", "source"])
     if not every:
         out = out[out["kind"] == "assumption"]

@@ -73,6 +73,20 @@ def check_references(s: Scenario) -> None:
             _fail("tasks.unit", f"unknown unit '{s.tasks.unit}'", s.units)
         if s.units[s.tasks.unit].level != "community":
             _fail("tasks.unit", "tasks land on a community-level unit")
+    for group, share in s.population.availability.items():
+        if group not in s.population.occupation:
+            _fail(
+                f"population.availability.{group}",
+                "unknown occupation group",
+                s.population.occupation,
+            )
+        if not 0.0 <= share <= 1.0:
+            _fail(
+                f"population.availability.{group}", f"must be a probability in [0, 1], got {share}"
+            )
+    for band in s.population.online_factor:
+        if band not in s.population.age:
+            _fail(f"population.online_factor.{band}", "unknown age band", s.population.age)
     for table in ("occupation", "age"):
         shares = getattr(s.population, table)
         if abs(sum(shares.values()) - 1) > 1e-6:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 FIGURE_KEYS = {"value", "source"}
+UNSOURCED = ""  # the source recorded for a figure a file gives as a plain number
 
 
 def is_figure(node: Any) -> bool:
@@ -61,8 +62,11 @@ def leaves(node: Any, path: str = "") -> dict[str, Any]:
 
 
 def kind(source: str) -> str:
-    """Classify a source: ``assumption``, ``article``, ``public report`` or ``override``."""
+    """Classify a source: ``assumption``, ``article``, ``public report``, ``override`` or
+    ``unsourced``."""
     s = source.strip().lower()
+    if not s:
+        return "unsourced"
     if s.startswith("assumption"):
         return "assumption"
     if s.startswith("public report"):
@@ -70,3 +74,13 @@ def kind(source: str) -> str:
     if s.startswith("override"):
         return "override"
     return "article"
+
+
+def covering(key: str, sources: dict[str, str]) -> str | None:
+    """The key in `sources` that covers `key` (itself or an enclosing table), if any."""
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        k = ".".join(parts[:n])
+        if k in sources:
+            return k
+    return None

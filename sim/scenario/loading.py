@@ -110,7 +110,8 @@ def _lift(
     own_sources: dict[str, str] = {}
     lifted = figures.lift(data, "", own_sources)
     for key in figures.leaves(lifted):
-        sources.pop(key, None)  # a value set again without a source loses the parent's
+        if figures.covering(key, own_sources) is None:
+            sources[key] = figures.UNSOURCED  # set again without a source: the parent's is lost
     for key in _keys(lifted):
         origin[key] = label
     sources.update(own_sources)

@@ -42,11 +42,13 @@ class Structure(Section):
 
 
 class PopulationSpec(Section):
-    """Who the residents are: shares by occupation and age band, online propensity."""
+    """Who the residents are: shares by occupation and age band, online propensity by age,
+    and availability (chance of being free in office hours) by occupation."""
 
     occupation: dict[str, float] = Field(default_factory=lambda: {"employed": 1.0})
     age: dict[str, float] = Field(default_factory=lambda: {"all": 1.0})
     online_factor: dict[str, float] = Field(default_factory=dict)
+    availability: dict[str, float] = Field(default_factory=dict)
     initial_satisfaction: float = Field(0.6, ge=0.0, le=1.0)
 
 
