@@ -9,11 +9,16 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
+import typing
 from pathlib import Path
 
-from sim.experiment.run import run
-from sim.scenario import ScenarioError, load_scenario
-from sim.scenario.assumptions import assumptions
+import matplotlib
+
+matplotlib.use("Agg")  # the command line draws to files only
+
+from sim.experiment.run import run  # noqa: E402
+from sim.scenario import ScenarioError, load_scenario  # noqa: E402
+from sim.scenario.assumptions import assumptions  # noqa: E402
 
 HEADLINE = [
     "resolution_days_mean",
@@ -43,9 +48,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, exit status 2."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="govsim", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="govsim", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="run a scenario and write its results")
     r.add_argument("file", help="scenario file (TOML)")
@@ -95,6 +107,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.days is not None:
         overrides.append(f"days={args.days}")
     scenario = load_scenario(args.file, overrides)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise ScenarioError("--out", "", f"'{args.out}' exists and is not a folder")
     result = run(
         scenario,
         replications=args.replications,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 from scipy import stats as _stats
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from sim.experiment.replication import run_replication
 from sim.metrics.records import demand_records
@@ -49,9 +49,20 @@ class RunResult:
     finished: str = ""
     meta: dict = field(default_factory=dict)
 
-    def stats(self, level: float = 0.95) -> pd.DataFrame:
-        """Mean and confidence interval over replications of every metric."""
-        return interval_table(self.summary, level)
+    def stats(
+        self,
+        level: float = 0.95,
+        metrics: list[str] | None = None,
+        demand_type: str | None = None,
+    ) -> pd.DataFrame:
+        """Mean and confidence interval over replications of every metric (or of `metrics`,
+        for one `demand_type`; ``""`` is all types together)."""
+        table = self.summary
+        if metrics is not None:
+            table = table[table["metric"].isin(metrics)]
+        if demand_type is not None:
+            table = table[table["demand_type"] == demand_type]
+        return interval_table(table, level)
 
     def metric(self, name: str, demand_type: str = "") -> pd.Series:
         """Values of one metric, one per replication."""

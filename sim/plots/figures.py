@@ -9,12 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
 SHARES = [
     "staff_hours_share_tasks",
@@ -60,7 +57,7 @@ def staff_time(summary: pd.DataFrame) -> Figure:
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of community staff hours")
     ax.set_title("Where community staff time goes")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     fig.tight_layout()
     return fig
 

@@ -16,8 +16,8 @@ UNSOURCED = ""  # the source recorded for a figure a file gives as a plain numbe
 
 
 def is_figure(node: Any) -> bool:
-    """Whether a parsed node is a sourced figure table."""
-    return isinstance(node, dict) and set(node) == FIGURE_KEYS
+    """Whether a parsed node is a figure table (``value`` with or without ``source``)."""
+    return isinstance(node, dict) and "value" in node and set(node) <= FIGURE_KEYS
 
 
 def lift(node: Any, path: str, sources: dict[str, str]) -> Any:
@@ -33,7 +33,7 @@ def lift(node: Any, path: str, sources: dict[str, str]) -> Any:
         Filled with ``key -> source`` for each figure met.
     """
     if is_figure(node):
-        sources[path] = str(node["source"])
+        sources[path] = str(node.get("source", UNSOURCED))
         return lift(node["value"], path, sources)
     if isinstance(node, dict):
         return {k: lift(v, join(path, k), sources) for k, v in node.items()}

@@ -25,15 +25,18 @@ OVERRIDE_FILE = "--set"
 
 
 def load_scenario(
-    source: str | Path | dict[str, Any],
+    source: str | Path | dict[str, Any] | list[str | Path],
     overrides: dict[str, Any] | list[str] | None = None,
 ) -> Scenario:
     """Load, merge and validate a scenario.
 
     Parameters
     ----------
-    source : str, Path or dict
-        A scenario file (TOML) or an already parsed mapping.
+    source : str, Path, dict or list of paths
+        A scenario file (TOML), an already parsed mapping, or layers: the first file with
+        the chain it extends, then each further file's own keys on top (its ``extends`` is
+        not followed), e.g. ``["teaching.toml", "xiangfang_center.toml"]`` runs the Xiangfang
+        reform at classroom size.
     overrides : dict or list of str, optional
         Dotted keys and values (``{"structure.communities": 4}``) or ``"key=value"`` strings
         as given to ``--set``; a value string is read as a TOML value, else as text.
@@ -53,11 +56,19 @@ def load_scenario(
     if isinstance(source, dict):
         raw = _lift(dict(source), "<dict>", origin, sources)
         label = "<dict>"
+    elif isinstance(source, list | tuple):
+        if not source:
+            raise ScenarioError("<layers>", "", "no scenario file given")
+        label = str(source[-1])
+        raw = _read_chain(Path(source[0]), origin, sources, seen=())
+        for layer in source[1:]:
+            raw = _merge(raw, _read_chain(Path(layer), origin, sources, (), follow=False))
     else:
         label = str(source)
         raw = _read_chain(Path(source), origin, sources, seen=())
     for key, value in _parse_overrides(overrides).items():
         _set(raw, key, figures.lift(value, key, {}))
+        _forget_below(sources, key)
         sources[key] = f"override: {value!r}"
         origin[key] = OVERRIDE_FILE
     raw.pop("extends", None)
@@ -74,14 +85,20 @@ def load_scenario(
 
 
 def _read_chain(
-    path: Path, origin: dict[str, str], sources: dict[str, str], seen: tuple[Path, ...]
+    path: Path,
+    origin: dict[str, str],
+    sources: dict[str, str],
+    seen: tuple[Path, ...],
+    follow: bool = True,
 ) -> dict[str, Any]:
-    """Read `path` and the chain of files it extends, parents first."""
+    """Read `path` and (if `follow`) the chain of files it extends, parents first."""
     label = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(label, "", "file not found") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(label, "", "not a UTF-8 text file") from None
     except OSError as exc:
         raise ScenarioError(label, "", f"cannot read file ({exc.strerror})") from None
     try:
@@ -89,6 +106,8 @@ def _read_chain(
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(label, "", f"TOML syntax error: {exc}") from None
     parent: dict[str, Any] = {}
+    if not follow:
+        data.pop("extends", None)
     if "extends" in data:
         ext = data["extends"]
         if not isinstance(ext, str):
@@ -100,7 +119,37 @@ def _read_chain(
             raise ScenarioError(label, "extends", f"file '{ext}' not found")
         parent = _read_chain(target, origin, sources, seen + (path.resolve(),))
     own = _lift(data, label, origin, sources)
+    for key in _table_figures(data):
+        _drop(parent, key)  # a figure whose value is a table replaces the parent's table
     return _merge(parent, own)
+
+
+def _table_figures(node: Any, path: str = "") -> list[str]:
+    """Keys of the sourced figures in a parsed file whose value is a table."""
+    if figures.is_figure(node):
+        return [path] if isinstance(node["value"], dict) else []
+    out = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out.extend(_table_figures(v, figures.join(path, k)))
+    return out
+
+
+def _drop(tree: dict[str, Any], key: str) -> None:
+    """Remove a dotted key from a nested mapping, if present."""
+    *head, last = key.split(".")
+    for part in head:
+        tree = tree.get(part)
+        if not isinstance(tree, dict):
+            return
+    tree.pop(last, None)
+
+
+def _forget_below(sources: dict[str, str], key: str) -> None:
+    """Drop the sources of figures below `key`, which a new value has replaced."""
+    prefix = key + "."
+    for k in [k for k in sources if k.startswith(prefix)]:
+        del sources[k]
 
 
 def _lift(
@@ -109,6 +158,8 @@ def _lift(
     """Lift a file's figures into place and note which file set each key."""
     own_sources: dict[str, str] = {}
     lifted = figures.lift(data, "", own_sources)
+    for key in _replaced(lifted):
+        _forget_below(sources, key)
     for key in figures.leaves(lifted):
         if figures.covering(key, own_sources) is None:
             sources[key] = figures.UNSOURCED  # set again without a source: the parent's is lost
@@ -116,6 +167,16 @@ def _lift(
         origin[key] = label
     sources.update(own_sources)
     return lifted
+
+
+def _replaced(node: Any, path: str = "") -> list[str]:
+    """Keys whose value (a list or a plain value) replaces whatever the parent had."""
+    if not isinstance(node, dict):
+        return [path]
+    out = []
+    for k, v in node.items():
+        out.extend(_replaced(v, figures.join(path, k)))
+    return out
 
 
 def _keys(node: Any, path: str = "") -> list[str]:
@@ -152,10 +213,14 @@ def _parse_overrides(overrides: dict[str, Any] | list[str] | None) -> dict[str, 
         key = key.strip()
         if not sep or not key:
             raise ScenarioError(OVERRIDE_FILE, item, "expected KEY=VALUE")
+        text = text.strip()
+        if _annotation_at(key.split(".")) is str:
+            out[key] = text[1:-1] if text[:1] == text[-1:] == '"' and len(text) > 1 else text
+            continue
         try:
-            out[key] = tomllib.loads(f"v = {text.strip()}")["v"]
+            out[key] = tomllib.loads(f"v = {text}")["v"]
         except tomllib.TOMLDecodeError:
-            out[key] = text.strip()
+            out[key] = text
     return out
 
 
@@ -193,7 +258,7 @@ def _first_error(exc: ValidationError, origin: dict[str, str], label: str) -> Sc
     kind = err["type"]
     if kind == "extra_forbidden":
         msg = "unknown key"
-        known = _fields_at(Scenario, loc[:-1])
+        known = _fields_at(loc[:-1])
         close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
         if close:
             msg += f"; did you mean '{close[0]}'?"
@@ -207,21 +272,26 @@ def _first_error(exc: ValidationError, origin: dict[str, str], label: str) -> Sc
     return ScenarioError(_origin_of(key, origin, label), key, msg)
 
 
-def _fields_at(model: type[BaseModel], loc: list[str]) -> list[str]:
-    """Field names of the schema section found at `loc` (for "did you mean")."""
-    ann: Any = model
+def _annotation_at(loc: list[str]) -> Any:
+    """The schema's type at a key path (None where the path leaves the schema)."""
+    ann: Any = Scenario
     for part in loc:
         ann = _unwrap(ann)
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             field = ann.model_fields.get(part)
             if field is None:
-                return []
+                return None
             ann = field.annotation
         elif typing.get_origin(ann) in (dict, list):
             ann = typing.get_args(ann)[-1]
         else:
-            return []
-    ann = _unwrap(ann)
+            return None
+    return _unwrap(ann)
+
+
+def _fields_at(loc: list[str]) -> list[str]:
+    """Field names of the schema section found at `loc` (for "did you mean")."""
+    ann = _annotation_at(loc)
     if isinstance(ann, type) and issubclass(ann, BaseModel):
         return list(ann.model_fields)
     return []
