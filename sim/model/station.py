@@ -86,12 +86,18 @@ class Station:
     # -- monitoring ---------------------------------------------------------------------
     def _mark(self, now: float) -> None:
         """Accumulate the number present and idle windows since the last change."""
-        dt = now - self.t_mark
+        t0 = self.t_mark
+        dt = now - t0
         if dt > 0.0:
             self.area += self.present * dt
             if self.is_open and self.free > 0:
-                d = int(self.t_mark // DAY)
-                self.idle[d if d < self.days else self.days - 1] += self.free * dt
+                idle, last = self.idle, self.days - 1
+                d = int(t0 // DAY)
+                while (d + 1) * DAY < now and d < last:  # an interval over midnight is split
+                    idle[d] += self.free * ((d + 1) * DAY - t0)
+                    t0 = (d + 1) * DAY
+                    d += 1
+                idle[d if d < last else last] += self.free * (now - t0)
         self.t_mark = now
 
     def queued(self) -> int:
@@ -100,8 +106,9 @@ class Station:
         return len(q[0]) + len(q[1]) + len(q[2])
 
     # -- events ---------------------------------------------------------------------------
-    def join(self, entry: Entry) -> None:
-        """A resident, file or task arrives at the station."""
+    def join(self, entry: Entry, first: bool = False) -> None:
+        """A resident, file or task arrives at the station (at the head of its queue when
+        `first`: the next chunk of a task the staffer is working through)."""
         now = self.env.now
         self._mark(now)
         self.present += 1
@@ -110,6 +117,8 @@ class Station:
         elif self.is_open and self.free > 0:
             self.free -= 1
             self._start(entry, now)
+        elif first:
+            self.queues[entry[0]].appendleft(entry)
         else:
             self.queues[entry[0]].append(entry)
 
@@ -124,11 +133,11 @@ class Station:
         now = self.env.now
         self._mark(now)
         self.present -= 1
+        self.on_done(self, event._value)  # follow-up work queues before the window is free
         if self.servers:
             self.free += 1
             if self.is_open:
                 self._next(now)
-        self.on_done(self, event._value)
 
     def _next(self, now: float) -> None:
         rule, queues = self.rule, self.queues

@@ -226,10 +226,11 @@ class Router:
         self._schedule_work()
         self._queue_work(j)
 
-    def _queue_work(self, j: int) -> None:
+    def _queue_work(self, j: int, first: bool = False) -> None:
+        """Queue the next chunk of work package `j` at its community's staff."""
         st = self.district.table[self.task_unit][self.w_comm[j]][0]
         left = self.w_left[j]
-        st.join((TASK, j, left if left < self.chunk else self.chunk, self.env.now))
+        st.join((TASK, j, left if left < self.chunk else self.chunk, self.w_time[j]), first)
 
     # -- stages ---------------------------------------------------------------------------
     def enter(self, i: int, sid: int) -> None:
@@ -290,7 +291,7 @@ class Router:
             j = entry[1]
             self.w_left[j] -= entry[2]
             if self.w_left[j] > 1e-9:
-                self._queue_work(j)
+                self._queue_work(j, first=True)
             else:
                 self.w_done[j] = self.env.now
             return
@@ -303,7 +304,7 @@ class Router:
         if st.missing_return:
             p = self.g_missing[self.group[i]]
             if u < p:
-                self._later(i, sid, st.return_delay, resident=True)
+                self._later(i, sid, st.return_delay, resident=st.cls == RESIDENT)
                 return
             u = (u - p) / (1.0 - p)
         cum = st.cum_p
