@@ -16,23 +16,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # the command line draws to files only
 
+from sim.experiment.compare import compare, readable  # noqa: E402
 from sim.experiment.run import run  # noqa: E402
+from sim.metrics.headline import HEADLINE  # noqa: E402
 from sim.scenario import ScenarioError, load_scenario  # noqa: E402
 from sim.scenario.assumptions import assumptions  # noqa: E402
-
-HEADLINE = [
-    "resolution_days_mean",
-    "resolution_days_p90",
-    "wait_minutes_mean",
-    "trips_per_demand_mean",
-    "handoffs_per_demand_mean",
-    "resolved_share",
-    "staff_hours_share_tasks",
-    "staff_hours_share_service",
-    "staff_hours_share_self_governance",
-    "cost_yuan_per_demand",
-    "satisfaction_mean",
-]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +63,47 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, help="output folder (default results/<scenario>/<run-id>)")
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     r.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    r.add_argument(
+        "--precision",
+        type=_fraction,
+        metavar="FRACTION",
+        help="add replications until every headline metric's 95%% CI half-width is "
+        "within this fraction of its mean",
+    )
+    r.add_argument(
+        "--max-replications", type=_positive, default=100, help="cap for --precision (default 100)"
+    )
+    r.add_argument(
+        "--warmup",
+        type=_warmup,
+        metavar="DAYS|auto",
+        help="days to leave out, or 'auto' (MSER-5 on pilot runs); default: the "
+        "scenario's warmup_days",
+    )
+    _executor_options(r)
     r.set_defaults(func=_run)
+
+    c = sub.add_parser("compare", help="paired differences of reforms from a baseline")
+    c.add_argument("baseline", help="baseline scenario file")
+    c.add_argument("reforms", nargs="+", help="reform scenario files")
+    c.add_argument(
+        "--replications", type=_positive, help="paired replications (default 10)", default=10
+    )
+    c.add_argument("--seed", type=int, help="root seed (default: the baseline's)")
+    c.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a key in every scenario",
+    )
+    c.add_argument("--out", type=Path, help="output folder")
+    c.add_argument("--demand-type", default="", help="demand type of the printed table")
+    c.add_argument("--no-figures", action="store_true", help="skip the PNG figure")
+    c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    _executor_options(c)
+    c.set_defaults(func=_compare)
 
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+")
@@ -90,6 +118,28 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     a.set_defaults(func=_assumptions)
     return p
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def _warmup(text: str) -> str | int:
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected days or 'auto', got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -107,28 +157,80 @@ def _run(args: argparse.Namespace) -> int:
     if args.days is not None:
         overrides.append(f"days={args.days}")
     scenario = load_scenario(args.file, overrides)
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise ScenarioError("--out", "", f"'{args.out}' exists and is not a folder")
-    result = run(
-        scenario,
-        replications=args.replications,
-        seed=args.seed,
-        progress=None if not args.quiet else False,
-    )
+    seed = scenario.seed if args.seed is None else args.seed
     out = args.out
     if out is None:
         stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")
-        out = Path("results") / scenario.name / f"{stamp}-seed{result.seed}"
-    result.save(out, figures=not args.no_figures)
+        out = Path("results") / scenario.name / f"{stamp}-seed{seed}"
+    result = run(
+        scenario,
+        replications=args.replications,
+        seed=seed,
+        progress=None if not args.quiet else False,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=out,
+        precision=args.precision,
+        max_replications=args.max_replications,
+        warmup=args.warmup,
+        figures=not args.no_figures,
+    )
     if not args.quiet:
-        table = result.stats()
-        table = table[(table["demand_type"] == "") & table["metric"].isin(HEADLINE)]
+        table = result.stats(metrics=HEADLINE, demand_type="")
         table = table.set_index("metric").loc[[m for m in HEADLINE if m in set(table["metric"])]]
         cols = ["mean", "ci_low", "ci_high"] if result.replications > 1 else ["mean"]
         print(f"{scenario.name}: {result.replications} replication(s), seed {result.seed}")
         print(table[cols].to_string(float_format=lambda x: f"{x:.4g}"))
+        warm = result.meta.get("warmup", {})
+        print(
+            f"warm-up: {warm.get('days_used')} days left out "
+            f"(MSER-5 suggests {warm.get('mser5_suggestion_days')})"
+        )
+        prec = result.meta.get("precision")
+        if prec:
+            held = [m for m, r in prec["metrics"].items() if r["held"]]
+            missed = [m for m, r in prec["metrics"].items() if not r["held"]]
+            print(
+                f"precision {prec['target']:g}: held for {len(held)} metric(s) after "
+                f"{prec['replications']} replications"
+                + (f"; not reached for {', '.join(missed)}" if missed else "")
+            )
     print(f"results written to {out}")
     return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    base = load_scenario(args.baseline, args.overrides)
+    reforms = [load_scenario(f, args.overrides) for f in args.reforms]
+    out = args.out
+    seed = base.seed if args.seed is None else args.seed
+    if out is None:
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")
+        out = Path("results") / f"compare-{base.name}" / f"{stamp}-seed{seed}"
+    table = compare(
+        base,
+        reforms,
+        replications=args.replications,
+        seed=seed,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=out,
+        progress=None if not args.quiet else False,
+        figures=not args.no_figures,
+    )
+    if not args.quiet:
+        print(readable(table, HEADLINE, args.demand_type))
+    print(f"results written to {out}")
+    return 0
+
+
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_positive, help="local worker processes (default: all cores)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask distributed scheduler, e.g. tcp://host:8786",
+    )
 
 
 def _validate(args: argparse.Namespace) -> int:

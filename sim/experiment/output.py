@@ -1,88 +1,107 @@
-"""Writing a run's results: tables, manifest and figures, never half-written.
+"""Writing results: tables, manifest and figures, each file written whole or not at all.
 
-Everything is written into a temporary folder beside the target and moved into place at the
-end (a rename), so an interrupted run leaves no partial results behind under the real name.
+Every file goes under a temporary name and is renamed into place, so an interrupted run never
+leaves a half-written file under a real name.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
 import subprocess
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from sim.experiment.store import atomic_write_frame, atomic_write_text
+
 if TYPE_CHECKING:
     from sim.experiment.run import RunResult
+    from sim.scenario.schema import Scenario
 
 DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "matplotlib", "pydantic", "pyarrow")
+TABLE_FILES = {
+    "summary": "summary.csv",
+    "timeseries": "timeseries.csv",
+    "demands": "demands.parquet",
+}
+
+
+def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write the assembled tables of a run into `out_dir`."""
+    for name, frame in tables.items():
+        if name in TABLE_FILES:
+            atomic_write_frame(Path(out_dir) / TABLE_FILES[name], frame)
 
 
 def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
     """Write `result` to `out_dir`: summary.csv, timeseries.csv, demands.parquet,
     manifest.json and PNG figures. Returns `out_dir`."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
-    try:
-        result.summary.to_csv(tmp / "summary.csv", index=False)
-        result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
-        result.demands.to_parquet(tmp / "demands.parquet", index=False)
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest(result), indent=2, ensure_ascii=False), encoding="utf-8"
-        )
-        if figures:
-            from sim.plots.figures import save_run_figures
-
-            save_run_figures(result, tmp)
-        if not out_dir.exists():
-            os.replace(tmp, out_dir)
-        else:
-            for f in tmp.iterdir():
-                os.replace(f, out_dir / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out_dir
-
-
-def manifest(result: RunResult) -> dict:
-    """What is needed to reproduce a run: scenario, seeds, versions, commit, times."""
-    s = result.scenario
-    return {
-        "scenario": s.name,
-        "resolved_scenario": s.model_dump(mode="json"),
-        "root_seed": result.seed,
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_tables(
+        out_dir,
+        {"summary": result.summary, "timeseries": result.timeseries, "demands": result.demands},
+    )
+    info = {
+        **base_manifest({result.scenario.name: result.scenario}, result.seed),
         "replications": result.replications,
-        "seeding": "numpy SeedSequence(root_seed, spawn_key=(replication, stream))",
-        "package_version": _version("govsim"),
-        "dependencies": {d: _version(d) for d in DEPENDENCIES},
-        "python": platform.python_version(),
-        "git_commit": git_commit(),
         "started": result.started,
         "finished": result.finished,
         **result.meta,
     }
+    atomic_write_text(out_dir / "manifest.json", json.dumps(info, indent=2, ensure_ascii=False))
+    if figures:
+        save_figures(result, out_dir)
+    return out_dir
+
+
+def save_figures(result: RunResult, out_dir: Path) -> None:
+    """Draw the standard figures of a run into `out_dir` (each PNG written atomically)."""
+    from sim.plots.figures import save_run_figures
+
+    save_run_figures(result, out_dir)
+
+
+def base_manifest(scenarios: dict[str, Scenario], seed: int) -> dict:
+    """What is needed to reproduce a run: scenarios, seeds, versions, commit."""
+    return {
+        "scenarios": list(scenarios),
+        "resolved_scenarios": {k: s.model_dump(mode="json") for k, s in scenarios.items()},
+        "root_seed": seed,
+        "seeding": "numpy SeedSequence(root_seed, spawn_key=(replication, stream)); "
+        "every scenario uses the same streams (common random numbers)",
+        "package_version": _version("govsim"),
+        "dependencies": {d: _version(d) for d in DEPENDENCIES},
+        "python": platform.python_version(),
+        "git_commit": git_commit(),
+    }
 
 
 def git_commit() -> str | None:
-    """Commit of the source tree the package runs from, if it is a git checkout."""
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    """Commit of the source tree the package runs from (or of the project checkout in the
+    working folder, for a non-editable install), if either is a git checkout."""
+    places = [Path(__file__).resolve().parent]
+    cwd = Path.cwd()
+    if (cwd / "sim" / "__init__.py").exists() and (cwd / "pyproject.toml").exists():
+        places.append(cwd)
+    for here in places:
+        try:
+            out = subprocess.run(
+                ["git", "rev-parse", "HEAD"],
+                cwd=here,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    return None
 
 
 def _version(dist: str) -> str | None:

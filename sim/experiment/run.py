@@ -1,24 +1,28 @@
-"""Running a scenario: replications in sequence, tables out, results saved atomically.
+"""Running a scenario over replications: tables out, results stored as they finish.
 
-`run` is what the CLI and notebooks call. Each replication is independent (its own streams),
-so a result depends only on the scenario, the root seed and the number of replications.
+`run` is what ``govsim run`` and notebooks call. Each replication is independent (its own
+streams), so a result depends only on the scenario, the root seed and the number of
+replications — not on the executor or the number of workers.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from scipy import stats as _stats
-from tqdm import tqdm
 
-from sim.experiment.replication import run_replication
-from sim.metrics.records import demand_records
-from sim.metrics.summary import summary, timeseries
+from sim.experiment.experiment import Experiment, safe_key
+from sim.experiment.jobs import TABLES
+from sim.experiment.output import save_figures, write_tables
+from sim.experiment.warmup import daily_backlog, detect_warmup, mser5
+from sim.metrics.headline import HEADLINE
 from sim.scenario.schema import Scenario
+
+PRECISION_BATCH = 4
 
 
 @dataclass
@@ -37,6 +41,8 @@ class RunResult:
         Tidy summary, daily series per station, one record per demand.
     started, finished : str
         ISO times (UTC) of the start and end of the run.
+    meta : dict
+        Warm-up and precision reports.
     """
 
     scenario: Scenario
@@ -71,7 +77,7 @@ class RunResult:
         return sel.set_index("replication")["value"]
 
     def save(self, out_dir: str | Path, figures: bool = True) -> Path:
-        """Write the tables, manifest and figures to `out_dir` (see `sim.experiment.output`)."""
+        """Write the tables, manifest and figures to `out_dir`."""
         from sim.experiment.output import write_run
 
         return write_run(self, Path(out_dir), figures=figures)
@@ -82,12 +88,35 @@ def interval_table(summary_table: pd.DataFrame, level: float = 0.95) -> pd.DataF
     keys = ["scenario", "metric", "demand_type"]
     g = summary_table.groupby(keys, sort=False)["value"]
     out = g.agg(["mean", "std", "count"]).reset_index()
-    t = _stats.t.ppf(0.5 + level / 2, (out["count"] - 1).clip(lower=1))
-    half = t * out["std"] / out["count"].pow(0.5)
-    half = half.where(out["count"] > 1)
+    half = half_width(out["std"], out["count"], level)
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
     return out.rename(columns={"count": "replications"}).drop(columns="std")
+
+
+def half_width(std: pd.Series, count: pd.Series, level: float = 0.95) -> pd.Series:
+    """Half-width of the Student-t interval of a mean (NaN below two replications)."""
+    t = _stats.t.ppf(0.5 + level / 2, (count - 1).clip(lower=1))
+    return (t * std / np.sqrt(count)).where(count > 1)
+
+
+def precision_report(
+    summary_table: pd.DataFrame, target: float, metrics: list[str] = HEADLINE
+) -> dict[str, dict[str, float | bool]]:
+    """Relative half-width of each headline metric (all demand types) and whether it is
+    within `target`."""
+    sel = summary_table[
+        summary_table["metric"].isin(metrics) & (summary_table["demand_type"] == "")
+    ]
+    table = interval_table(sel)
+    out: dict[str, dict[str, float | bool]] = {}
+    for row in table.itertuples(index=False):
+        half = (row.ci_high - row.mean) if row.replications > 1 else np.inf
+        if not np.isfinite(row.mean):
+            continue  # undefined in this scenario (e.g. no resolved demand of a kind)
+        rel = 0.0 if half == 0 else (half / abs(row.mean) if row.mean else np.inf)
+        out[row.metric] = {"relative_half_width": float(rel), "held": bool(rel <= target)}
+    return out
 
 
 def run(
@@ -95,6 +124,14 @@ def run(
     replications: int | None = None,
     seed: int | None = None,
     progress: bool | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: object | None = None,
+    out: str | Path | None = None,
+    precision: float | None = None,
+    max_replications: int = 100,
+    warmup: str | int | None = None,
+    figures: bool = True,
 ) -> RunResult:
     """Run a scenario over replications and return its tables.
 
@@ -103,45 +140,85 @@ def run(
     scenario : Scenario
         A scenario from `sim.load_scenario`.
     replications : int, optional
-        Number of replications; the scenario's ``replications`` by default.
+        Number of replications; the scenario's ``replications`` by default. With
+        `precision`, the first batch.
     seed : int, optional
         Root seed; the scenario's ``seed`` by default.
     progress : bool, optional
-        Show a progress bar (it appears only if the run takes more than two seconds).
-        Default: when standard error is a terminal.
+        Show a progress bar (only if the run takes more than two seconds). Default: when
+        standard error is a terminal.
+    workers : int, optional
+        Local worker processes (all cores by default).
+    scheduler : str or distributed.Client, optional
+        Run on a Dask cluster instead.
+    out : path, optional
+        Run folder: each replication is stored as it finishes, the tables, manifest and
+        figures are written at the end, and rerunning into the same folder resumes.
+    precision : float, optional
+        Add replications in batches until every headline metric's 95% interval half-width
+        is within this fraction of its mean, or `max_replications` is reached.
+    max_replications : int
+        Cap for `precision`.
+    warmup : "auto" or int, optional
+        Warm-up days to leave out; ``"auto"`` detects it with MSER-5 on the daily backlog of
+        two pilot replications. Default: the scenario's ``warmup_days``.
+    figures : bool
+        Draw the PNG figures into `out`.
     """
-    n = scenario.replications if replications is None else replications
-    seed = scenario.seed if seed is None else seed
-    show = sys.stderr.isatty() if progress is None else progress
     started = _now()
-    bar = tqdm(
-        total=n * scenario.days,
-        unit="day",
-        desc=scenario.name,
-        delay=2.0,
-        disable=not show,
-        leave=False,
+    seed = scenario.seed if seed is None else seed
+    meta: dict = {}
+    if warmup == "auto":
+        meta["warmup"] = detect_warmup(scenario, seed, workers, scheduler)
+        scenario = scenario.model_copy(update={"warmup_days": meta["warmup"]["days"]})
+    elif warmup is not None:
+        scenario = scenario.model_copy(update={"warmup_days": int(warmup)})
+    key = safe_key(scenario.name)
+    exp = Experiment(
+        {key: scenario}, seed, Path(out) if out else None, workers, scheduler, TABLES, progress
     )
-    sums, series, records = [], [], []
-    try:
-        for r in range(n):
-            rep = run_replication(scenario, r, seed, progress=bar.update)
-            rec = demand_records(rep)
-            sums.append(summary(rep, rec))
-            series.append(timeseries(rep))
-            records.append(rec)
-    finally:
-        bar.close()
-    return RunResult(
+    n = scenario.replications if replications is None else replications
+    if precision is not None:
+        n = max(n, 3)
+    exp.ensure(n)
+    if precision is not None:
+        while True:
+            report = precision_report(exp.table("summary"), precision)
+            if all(r["held"] for r in report.values()) or n >= max_replications:
+                break
+            n = min(n + PRECISION_BATCH, max_replications)
+            exp.ensure(n)
+        meta["precision"] = {"target": precision, "replications": n, "metrics": report}
+    series = exp.table("timeseries")
+    meta.setdefault("warmup", {"method": "fixed (scenario warmup_days)"})
+    meta["warmup"].update(
+        days_used=scenario.warmup_days, mser5_suggestion_days=mser5(daily_backlog(series))
+    )
+    result = RunResult(
         scenario,
         seed,
         n,
-        pd.concat(sums, ignore_index=True),
-        pd.concat(series, ignore_index=True),
-        pd.concat(records, ignore_index=True),
+        exp.table("summary"),
+        series,
+        exp.table("demands"),
         started=started,
         finished=_now(),
+        meta=meta,
     )
+    if exp.store is not None:
+        write_tables(
+            exp.store.root,
+            {"summary": result.summary, "timeseries": result.timeseries, "demands": result.demands},
+        )
+        exp.store.update_manifest(
+            replications=n,
+            started=exp.store.manifest.get("started", started),
+            finished=result.finished,
+            **meta,
+        )
+        if figures:
+            save_figures(result, exp.store.root)
+    return result
 
 
 def _now() -> str:

@@ -6,6 +6,7 @@ matplotlib Figure; `save_run_figures` writes the standard set as PNG files.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+COMPARED = [
+    "resolution_days_mean",
+    "trips_per_demand_mean",
+    "handoffs_per_demand_mean",
+    "wait_minutes_mean",
+    "staff_hours_share_self_governance",
+    "cost_yuan_per_demand",
+]
 SHARES = [
     "staff_hours_share_tasks",
     "staff_hours_share_service",
@@ -62,6 +71,36 @@ def staff_time(summary: pd.DataFrame) -> Figure:
     return fig
 
 
+def comparison_figure(table: pd.DataFrame, metrics: list[str] | None = None) -> Figure:
+    """Reform − baseline differences with their confidence intervals, one panel a metric."""
+    metrics = metrics or [m for m in COMPARED if m in set(table["metric"])]
+    sel = table[table["metric"].isin(metrics) & (table["demand_type"] == "")]
+    scenarios = list(dict.fromkeys(sel["scenario"]))
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(7, 1.0 + 0.9 * len(metrics)), squeeze=False)
+    for ax, metric in zip(axes[:, 0], metrics, strict=True):
+        part = sel[sel["metric"] == metric].set_index("scenario").reindex(scenarios)
+        y = range(len(scenarios))
+        lo = (part["diff_mean"] - part["diff_ci_low"]).fillna(0).to_numpy()
+        hi = (part["diff_ci_high"] - part["diff_mean"]).fillna(0).to_numpy()
+        ax.errorbar(part["diff_mean"], list(y), xerr=[lo, hi], fmt="o", capsize=3)
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set_yticks(list(y), scenarios, fontsize="small")
+        ax.set_title(metric, fontsize="small", loc="left")
+    axes[-1, 0].set_xlabel("difference from baseline (95% CI, paired replications)")
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig: Figure, path: Path) -> Path:
+    """Write a figure as PNG under a temporary name, then rename it into place."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path
+
+
 def save_run_figures(result: Any, out_dir: Path) -> list[Path]:
     """Write the standard figures of a run as PNG files in `out_dir`."""
     made = {
@@ -69,10 +108,4 @@ def save_run_figures(result: Any, out_dir: Path) -> list[Path]:
         "backlog.png": backlog_by_level(result.timeseries),
         "staff_time.png": staff_time(result.summary),
     }
-    paths = []
-    for name, fig in made.items():
-        path = Path(out_dir) / name
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        paths.append(path)
-    return paths
+    return [save_figure(fig, Path(out_dir) / name) for name, fig in made.items()]

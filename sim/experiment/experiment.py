@@ -1,0 +1,128 @@
+"""An experiment: scenarios × replications under one root seed, run by an executor.
+
+Every scenario of an experiment runs replication r with the same random streams (common
+random numbers), so their differences are paired. Finished replications go to a `RunStore`
+when the experiment has a folder (then a rerun resumes) or stay in memory otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim.experiment.executors import execute
+from sim.experiment.jobs import TABLES, Job, replicate
+from sim.experiment.output import base_manifest
+from sim.experiment.store import RunStore
+from sim.scenario.schema import Scenario
+
+
+def safe_key(name: str) -> str:
+    """A scenario name made safe as a folder name."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "scenario"
+
+
+class Experiment:
+    """Scenarios run side by side over replications.
+
+    Parameters
+    ----------
+    scenarios : dict
+        Key -> resolved scenario (keys become folder names and keep their order).
+    seed : int
+        Root seed shared by every scenario.
+    out : Path, optional
+        Run folder; results are stored there as they finish and a rerun resumes.
+    workers : int, optional
+        Local worker processes (all cores by default).
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler to run on instead.
+    tables : tuple of str
+        Tables kept per replication.
+    progress : bool, optional
+        Show a progress bar (default: when standard error is a terminal).
+    manifest : dict, optional
+        Extra manifest fields (e.g. the sweep design).
+    """
+
+    def __init__(
+        self,
+        scenarios: dict[str, Scenario],
+        seed: int,
+        out: Path | None = None,
+        workers: int | None = None,
+        scheduler: object | None = None,
+        tables: tuple[str, ...] = TABLES,
+        progress: bool | None = None,
+        manifest: dict | None = None,
+    ) -> None:
+        self.scenarios = {safe_key(k): s for k, s in scenarios.items()}
+        self.seed = seed
+        self.workers, self.scheduler = workers, scheduler
+        self.tables = tables
+        self.progress = sys.stderr.isatty() if progress is None else progress
+        self.replications = 0
+        self._memory: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}
+        self.store: RunStore | None = None
+        if out is not None:
+            identity = {
+                "scenarios": {k: s.model_dump(mode="json") for k, s in self.scenarios.items()},
+                "seed": seed,
+                "tables": list(tables),
+            }
+            info = base_manifest(self.scenarios, seed)
+            self.store = RunStore(Path(out), identity, {**info, **(manifest or {})})
+
+    def has(self, key: str, rep: int) -> bool:
+        """Whether replication `rep` of `key` is done."""
+        if self.store is not None:
+            return self.store.has(key, rep)
+        return (key, rep) in self._memory
+
+    def ensure(self, replications: int, on_done: Callable[[], None] | None = None) -> int:
+        """Make replications 0 … `replications`-1 of every scenario available; return how
+        many had to be run."""
+        jobs = [
+            Job(key, s, r, self.seed, self.tables)
+            for r in range(replications)
+            for key, s in self.scenarios.items()
+            if not self.has(key, r)
+        ]
+        self.replications = max(self.replications, replications)
+        if not jobs:
+            return 0
+        bar = tqdm(
+            total=len(jobs),
+            unit="rep",
+            desc="replications",
+            delay=2.0,
+            disable=not self.progress,
+            leave=False,
+        )
+        try:
+            for i, tables in execute(replicate, jobs, self.workers, self.scheduler):
+                job = jobs[i]
+                if self.store is not None:
+                    self.store.write(job.key, job.replication, tables)
+                else:
+                    self._memory[(job.key, job.replication)] = tables
+                bar.update(1)
+                if on_done is not None:
+                    on_done()
+        finally:
+            bar.close()
+        return len(jobs)
+
+    def table(self, name: str, keys: list[str] | None = None) -> pd.DataFrame:
+        """One table over scenarios (in order) and replications (in order)."""
+        keys = list(self.scenarios) if keys is None else keys
+        order = [(k, r) for k in keys for r in range(self.replications)]
+        if self.store is not None:
+            return self.store.read(name, order)
+        frames = [self._memory[o][name] for o in order if name in self._memory.get(o, {})]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

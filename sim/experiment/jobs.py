@@ -1,0 +1,55 @@
+"""A job: one replication of one scenario, the unit of work sent to an executor.
+
+`replicate` is a top-level, picklable function of the job alone: a worker process, a Dask
+worker or the calling process all compute exactly the same tables from the same job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.experiment.replication import run_replication
+from sim.metrics.records import demand_records
+from sim.metrics.summary import summary, timeseries
+from sim.scenario.schema import Scenario
+
+TABLES = ("summary", "timeseries", "demands")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One replication to run.
+
+    Parameters
+    ----------
+    key : str
+        Which scenario (or sweep point) of the experiment the job belongs to.
+    scenario : Scenario
+        The resolved scenario.
+    replication : int
+        Replication index: selects the random streams.
+    seed : int
+        Root seed of the experiment.
+    tables : tuple of str
+        Tables to return (a subset of `TABLES`; ``summary`` always).
+    """
+
+    key: str
+    scenario: Scenario
+    replication: int
+    seed: int
+    tables: tuple[str, ...] = TABLES
+
+
+def replicate(job: Job) -> dict[str, pd.DataFrame]:
+    """Run one job and reduce it to its tables."""
+    rep = run_replication(job.scenario, job.replication, job.seed)
+    rec = demand_records(rep)
+    out = {"summary": summary(rep, rec)}
+    if "timeseries" in job.tables:
+        out["timeseries"] = timeseries(rep)
+    if "demands" in job.tables:
+        out["demands"] = rec
+    return out
