@@ -1,6 +1,7 @@
 """govsim: a discrete-event, agent-based simulator of community governance reform.
 
-The public API: load a scenario (with overrides), run it, get its tables.
+The public API: load a scenario (with overrides), run it, get its tables; compare reforms with
+a baseline (paired differences with confidence intervals).
 
 >>> import sim
 >>> s = sim.load_scenario("scenarios/teaching.toml", {"days": 20})
@@ -8,6 +9,7 @@ The public API: load a scenario (with overrides), run it, get its tables.
 >>> result.summary.head()  # doctest: +SKIP
 """
 
+from sim.experiment.compare import compare, paired_differences
 from sim.experiment.run import RunResult, interval_table, run
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.scenario.assumptions import assumptions
@@ -17,8 +19,10 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "assumptions",
+    "compare",
     "interval_table",
     "load_scenario",
+    "paired_differences",
     "run",
 ]
 __version__ = "0.1.0"
