@@ -45,7 +45,7 @@ def demand_records(rep: Replication) -> pd.DataFrame:
     g_name = np.array([g.name for g in groups] or [""], dtype=object)
     g_dept = np.array([s.departments[g.department] for g in groups] or [""], dtype=object)
     finish = np.array(r.finish, dtype=float)
-    arrival = d.time
+    arrival = np.array(r.t_arrive, dtype=float)
     item = pd.Series(g_name[d.group], dtype=object) + "#" + pd.Series(d.item + 1).astype(str)
     frame = pd.DataFrame(
         {

@@ -208,6 +208,7 @@ class Router:
 
     def _demand_arrives(self, ev: Timeout) -> None:
         i = ev._value
+        self.t_arrive[i] = self.env.now  # the clock, not the drawn time (rounding)
         self._next_demand = i + 1
         self._schedule_demand()
         entry, online_entry = self.entry[self.group[i]]
