@@ -11,6 +11,7 @@ a baseline (paired differences with confidence intervals).
 
 from sim.experiment.compare import compare, paired_differences
 from sim.experiment.run import RunResult, interval_table, run
+from sim.experiment.sweep import sweep
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.scenario.assumptions import assumptions
 
@@ -24,5 +25,6 @@ __all__ = [
     "load_scenario",
     "paired_differences",
     "run",
+    "sweep",
 ]
 __version__ = "0.1.0"

@@ -18,6 +18,7 @@ matplotlib.use("Agg")  # the command line draws to files only
 
 from sim.experiment.compare import compare, readable  # noqa: E402
 from sim.experiment.run import run  # noqa: E402
+from sim.experiment.sweep import default_out, load_sweep, readable_sweep, sweep  # noqa: E402
 from sim.metrics.headline import HEADLINE  # noqa: E402
 from sim.scenario import ScenarioError, load_scenario  # noqa: E402
 from sim.scenario.assumptions import assumptions  # noqa: E402
@@ -104,6 +105,19 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     _executor_options(c)
     c.set_defaults(func=_compare)
+
+    w = sub.add_parser(
+        "sweep", help="run a sweep file: a design over assumptions, and sensitivity indices"
+    )
+    w.add_argument("file", help="sweep file (TOML)")
+    w.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default results/sweep-<name>/<run-id>); rerun into it to resume",
+    )
+    w.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    _executor_options(w)
+    w.set_defaults(func=_sweep)
 
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+")
@@ -220,6 +234,32 @@ def _compare(args: argparse.Namespace) -> int:
     )
     if not args.quiet:
         print(readable(table, HEADLINE, args.demand_type))
+    print(f"results written to {out}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    sw = load_sweep(args.file)
+    out = args.out if args.out is not None else default_out(sw.name, sw.seed)
+    try:
+        result = sweep(
+            sw,
+            out=out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=None if not args.quiet else False,
+        )
+    except KeyboardInterrupt:
+        if not Path(out).exists():
+            raise
+        print(
+            f"govsim: interrupted; finished replications are kept in {out}; "
+            f"rerun with --out {out} to resume",
+            file=sys.stderr,
+        )
+        return 130
+    if not args.quiet:
+        print(readable_sweep(result))
     print(f"results written to {out}")
     return 0
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sim.rules.priority import (
     CLASS_NAMES,
     FILE,
+    MEETING,
     RESIDENT,
     RULES,
     TASK,
@@ -57,8 +58,8 @@ def picked(rule: Rule, queues: Queues) -> int | None:
 def test_registry_names_the_three_rules() -> None:
     """Scenarios name the rules "fifo", "tasks_first" and "residents_first"."""
     assert RULES == {"fifo": fifo, "tasks_first": tasks_first, "residents_first": residents_first}
-    assert (RESIDENT, FILE, TASK) == (0, 1, 2)
-    assert CLASS_NAMES == ("resident", "file", "task")
+    assert (RESIDENT, FILE, TASK, MEETING) == (0, 1, 2, 3)
+    assert CLASS_NAMES == ("resident", "file", "task", "meeting")
 
 
 @pytest.mark.parametrize("rule", [fifo, tasks_first, residents_first])
@@ -163,3 +164,13 @@ def test_rules_pick_a_waiting_queue_by_their_order(
         heads = [queues[k][0][3] for k in non_empty]
         assert queues[c][0][3] == min(heads)
         assert c == min(k for k in non_empty if queues[k][0][3] == min(heads))
+
+
+@pytest.mark.parametrize("rule", [fifo, tasks_first, residents_first])
+def test_a_meeting_due_is_taken_first(rule: Rule) -> None:
+    """A consultation meeting waiting is served before any resident, file or task."""
+    queues = [deque([(c, c, 1.0, 0.0)]) for c in (RESIDENT, FILE, TASK)]
+    queues.append(deque([(MEETING, 9, 1.0, 5.0)]))
+    assert rule(queues) is queues[MEETING]
+    queues[MEETING].clear()
+    assert rule(queues) is not queues[MEETING]

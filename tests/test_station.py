@@ -195,7 +195,7 @@ def test_zero_servers_is_an_unlimited_delay() -> None:
     assert st.area == 50.0  # five jobs, ten minutes each
     assert st.free == 0
     assert st.idle == [0.0]
-    assert st.busy == [30.0, 20.0, 0.0]
+    assert st.busy == [30.0, 20.0, 0.0, 0.0]
 
 
 def test_busy_idle_and_area_bookkeeping() -> None:
@@ -226,8 +226,8 @@ def test_busy_idle_and_area_bookkeeping() -> None:
         ("start", 3, 1540.0),
         ("done", 3, 1640.0),
     ]
-    # busy[3 * day + class]
-    assert st.busy == [60.0, 30.0, 300.0, 100.0, 0.0, 0.0]
+    # busy[4 * day + class]: resident, file, task, meeting
+    assert st.busy == [60.0, 30.0, 300.0, 0.0, 100.0, 0.0, 0.0, 0.0]
     # day 0: 2 free x 30 (100-130) + 1 x 30 (130-160) + 1 x 180 (220-400)
     # day 1: 1 free x 100 (1540-1640) + 2 x 200 (1640-1840); nothing while closed
     # (office hours never span midnight, so no idle interval here is split between days)
@@ -251,7 +251,7 @@ def test_idle_time_over_midnight_is_booked_to_each_day() -> None:
     st._mark(3 * DAY)
     assert log == [("start", 0, 3000.0), ("done", 0, 3010.0)]
     assert st.idle == [1440.0, 1440.0, 1430.0]
-    assert st.busy == [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0, 0.0]
+    assert st.busy == [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0, 0.0, 0.0]
     assert st.area == 10.0
 
 
@@ -278,7 +278,7 @@ def test_work_after_the_last_day_is_booked_on_the_last_day() -> None:
     st, _ = make_station(env, servers=1, days=2)
     join_at(env, st, 5000.0, FILE, 0, 7.0)  # day 3 of a two-day run
     env.run()
-    assert st.busy == [0.0, 0.0, 0.0, 0.0, 7.0, 0.0]
+    assert st.busy == [0.0, 0.0, 0.0, 0.0, 0.0, 7.0, 0.0, 0.0]
 
 
 @given(
@@ -330,5 +330,5 @@ def test_join_while_full_queues_by_class() -> None:
     ]
     for entry in entries:
         st.join(entry)
-    assert [[e[1] for e in q] for q in st.queues] == [[2], [3], [1]]
+    assert [[e[1] for e in q] for q in st.queues] == [[2], [3], [1], []]
     assert (st.free, st.present, st.queued()) == (0, 4, 3)

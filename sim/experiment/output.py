@@ -67,9 +67,19 @@ def save_figures(result: RunResult, out_dir: Path) -> None:
 
 def base_manifest(scenarios: dict[str, Scenario], seed: int) -> dict:
     """What is needed to reproduce a run: scenarios, seeds, versions, commit."""
+    resolved = {k: s.model_dump(mode="json") for k, s in scenarios.items()}
+    single = (
+        {
+            "scenario": next(iter(scenarios.values())).name,
+            "resolved_scenario": next(iter(resolved.values())),
+        }
+        if len(scenarios) == 1
+        else {}
+    )
     return {
+        **single,
         "scenarios": list(scenarios),
-        "resolved_scenarios": {k: s.model_dump(mode="json") for k, s in scenarios.items()},
+        "resolved_scenarios": resolved,
         "root_seed": seed,
         "seeding": "numpy SeedSequence(root_seed, spawn_key=(replication, stream)); "
         "every scenario uses the same streams (common random numbers)",

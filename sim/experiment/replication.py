@@ -7,7 +7,7 @@ replication is a pure function of (scenario, root seed, replication index).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
@@ -17,6 +17,7 @@ from sim.model.calendar import DAY, Calendar
 from sim.model.district import District, build_district
 from sim.model.population import Population, build_population
 from sim.processes.demand import Demands, draw_demands
+from sim.processes.mechanism import Context, Mechanism, start_mechanisms
 from sim.processes.office_hours import end_of_day, office_hours
 from sim.processes.routing import Router
 from sim.processes.tasks import Workload, draw_workload
@@ -37,6 +38,7 @@ class Replication:
     work: Workload
     router: Router
     backlog: np.ndarray  # days x stations
+    mechanisms: list[Mechanism] = field(default_factory=list)
 
     @property
     def horizon(self) -> float:
@@ -94,6 +96,8 @@ def run_replication(
     env.process(office_hours(env, cal, office, horizon))
     backlog: list[list[int]] = []
     env.process(end_of_day(env, district.stations, s.days, backlog, progress))
+    ctx = Context(env, s, cal, district, pop, router, seed, index)
+    mechanisms = start_mechanisms(ctx)
     router.start()
     env.run(until=horizon)
     router.finalize()
@@ -114,4 +118,5 @@ def run_replication(
         work,
         router,
         np.array(backlog, dtype=np.int64).reshape(s.days, len(district.stations)),
+        mechanisms,
     )

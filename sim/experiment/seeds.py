@@ -20,6 +20,12 @@ STREAMS: dict[str, int] = {
     "routing": 3,
     "tasks": 4,
     "fallback": 5,
+    # governance mechanisms: streams of their own, so switching one on leaves the rest alone
+    "consultation": 6,
+    "market": 7,
+    "burden": 8,
+    "evaluation": 9,
+    "temporary_orgs": 10,
 }
 
 

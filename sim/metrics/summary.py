@@ -13,7 +13,7 @@ import pandas as pd
 
 from sim.experiment.replication import Replication
 from sim.model.calendar import DAY
-from sim.rules.priority import FILE, RESIDENT, TASK
+from sim.rules.priority import FILE, MEETING, N_CLASSES, RESIDENT, TASK
 
 SUMMARY_COLUMNS = ["scenario", "replication", "metric", "demand_type", "value"]
 PER_TYPE = (
@@ -73,22 +73,30 @@ def summary(rep: Replication, records: pd.DataFrame) -> pd.DataFrame:
     rows.append(("satisfaction_mean", "", float(np.mean(rep.population.satisfaction))))
     for k, v in task_metrics(rep).items():
         rows.append((k, "", v))
+    for mech in rep.mechanisms:
+        for (k, dtype), v in mech.metrics().items():
+            rows.append((k, dtype, v))
     out = pd.DataFrame(rows, columns=["metric", "demand_type", "value"])
     out.insert(0, "replication", rep.index)
     out.insert(0, "scenario", s.name)
     return out[SUMMARY_COLUMNS]
 
 
+ACTIVITIES = ("tasks", "service", "self_governance", "consultation")
+
+
 def station_hours(rep: Replication, level: str | None = None) -> np.ndarray:
-    """Minutes by (day, activity) summed over stations of `level`: tasks, service, idle."""
-    out = np.zeros((rep.scenario.days, 3))
+    """Minutes by (day, activity) summed over stations of `level`: tasks, service, idle and
+    consultation meetings (the columns of `ACTIVITIES`)."""
+    out = np.zeros((rep.scenario.days, len(ACTIVITIES)))
     for st in rep.district.stations:
         if not st.servers or (level is not None and st.level != level):
             continue
-        busy = np.array(st.busy).reshape(-1, 3)
+        busy = np.array(st.busy).reshape(-1, N_CLASSES)
         out[:, 0] += busy[:, TASK]
         out[:, 1] += busy[:, RESIDENT] + busy[:, FILE]
         out[:, 2] += np.array(st.idle)
+        out[:, 3] += busy[:, MEETING]
     return out
 
 
@@ -98,7 +106,9 @@ def staff_metrics(rep: Replication) -> dict[str, float]:
     out: dict[str, float] = {}
     hours = station_hours(rep, "community")[warm:].sum(axis=0)
     total = hours.sum()
-    for name, v in zip(("tasks", "service", "self_governance"), hours, strict=True):
+    for name, v in zip(ACTIVITIES, hours, strict=True):
+        if name == "consultation" and rep.scenario.consultation is None:
+            continue  # reported only where consultation is modelled
         out[f"staff_hours_share_{name}"] = float(v / total) if total else float("nan")
     days = rep.scenario.days - warm
     n_comm = rep.scenario.structure.communities
@@ -106,7 +116,7 @@ def staff_metrics(rep: Replication) -> dict[str, float]:
     levels = sorted({st.level for st in rep.district.stations if st.servers})
     for level in levels:
         h = station_hours(rep, level)[warm:].sum(axis=0)
-        busy = h[0] + h[1]
+        busy = h[0] + h[1] + h[3]
         out[f"utilisation_{level}"] = float(busy / (busy + h[2])) if busy + h[2] else float("nan")
     return out
 
@@ -120,16 +130,17 @@ def staff_cost(rep: Replication) -> float:
 
 def task_metrics(rep: Replication) -> dict[str, float]:
     """Top-down work received by communities and what is left undone at the end."""
-    w, r, s = rep.work, rep.router, rep.scenario
+    r, s = rep.router, rep.scenario
     n_comm = s.structure.communities
     years = s.days / 365.0
-    is_task = w.kind == 0
+    is_task = np.array(r.w_kind, dtype=np.int8) == 0
+    arrived = np.array(r.w_time, dtype=float)
     done = np.array(r.w_done, dtype=float)
     left = np.array(r.w_left, dtype=float)
     finished = is_task & ~np.isnan(done)
     return {
         "tasks_per_community_year": float(is_task.sum() / n_comm / years),
-        "task_days_mean": float(np.mean((done - w.time)[finished]) / DAY)
+        "task_days_mean": float(np.mean((done - arrived)[finished]) / DAY)
         if finished.any()
         else float("nan"),
         "task_backlog_hours_end": float(np.clip(left, 0, None).sum() / 60.0 / n_comm),
@@ -144,7 +155,7 @@ def timeseries(rep: Replication) -> pd.DataFrame:
     st = rep.district.stations
     days = rep.scenario.days
     n = len(st)
-    busy = np.stack([np.array(x.busy).reshape(-1, 3) for x in st], axis=1) / 60.0  # day, st, cls
+    busy = np.stack([np.array(x.busy).reshape(-1, N_CLASSES) for x in st], axis=1) / 60.0
     idle = np.stack([np.array(x.idle) for x in st], axis=1) / 60.0
     return pd.DataFrame(
         {
@@ -157,5 +168,22 @@ def timeseries(rep: Replication) -> pd.DataFrame:
             "hours_tasks": busy[:, :, TASK].reshape(-1),
             "hours_service": (busy[:, :, RESIDENT] + busy[:, :, FILE]).reshape(-1),
             "hours_idle": idle.reshape(-1),
+            **(
+                {"hours_consultation": busy[:, :, MEETING].reshape(-1)}
+                if rep.scenario.consultation is not None
+                else {}
+            ),
         }
     )
+
+
+YEARLY_COLUMNS = ["scenario", "replication", "year", "metric", "value"]
+
+
+def yearly(rep: Replication) -> pd.DataFrame:
+    """The governance mechanisms' yearly series (empty when none is switched on)."""
+    rows = [row for mech in rep.mechanisms for row in mech.yearly()]
+    out = pd.DataFrame(rows, columns=["year", "metric", "value"])
+    out.insert(0, "replication", rep.index)
+    out.insert(0, "scenario", rep.scenario.name)
+    return out[YEARLY_COLUMNS]

@@ -22,7 +22,7 @@ import simpy
 from simpy.events import Timeout
 
 from sim.model.calendar import DAY
-from sim.rules.priority import RESIDENT, Rule
+from sim.rules.priority import N_CLASSES, RESIDENT, Rule
 
 Entry = tuple[int, int, float, float]  # (class, job, service minutes, time joined)
 
@@ -72,11 +72,11 @@ class Station:
         self.is_open = always_open
         self.days = days
         self.staff_cost = staff_cost
-        self.queues: tuple[deque[Entry], deque[Entry], deque[Entry]] = (deque(), deque(), deque())
+        self.queues: tuple[deque[Entry], ...] = tuple(deque() for _ in range(N_CLASSES))
         self.present = 0
         self.area = 0.0
         self.t_mark = 0.0
-        self.busy = [0.0] * (3 * days)
+        self.busy = [0.0] * (N_CLASSES * days)
         self.idle = [0.0] * days
         self.started = 0
         self.on_start: Callable[[Station, Entry, float], Any] = _ignore
@@ -102,8 +102,7 @@ class Station:
 
     def queued(self) -> int:
         """Work waiting (not in service)."""
-        q = self.queues
-        return len(q[0]) + len(q[1]) + len(q[2])
+        return sum(len(q) for q in self.queues)
 
     # -- events ---------------------------------------------------------------------------
     def join(self, entry: Entry, first: bool = False) -> None:
@@ -124,7 +123,7 @@ class Station:
 
     def _start(self, entry: Entry, now: float) -> None:
         d = int(now // DAY)
-        self.busy[3 * (d if d < self.days else self.days - 1) + entry[0]] += entry[2]
+        self.busy[N_CLASSES * (d if d < self.days else self.days - 1) + entry[0]] += entry[2]
         self.started += 1
         self.on_start(self, entry, now)
         Timeout(self.env, entry[2], entry).callbacks.append(self._finish)

@@ -15,8 +15,10 @@ keeps one row per demand in preallocated columns (Python lists, turned into arra
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 import simpy
@@ -28,7 +30,7 @@ from sim.model.population import Population
 from sim.model.station import Entry, Station
 from sim.processes.demand import DRAWS, Demands
 from sim.processes.tasks import Workload
-from sim.rules.priority import FILE, RESIDENT, TASK
+from sim.rules.priority import FILE, MEETING, RESIDENT, TASK
 from sim.scenario.schema import Scenario
 
 OPEN, RESOLVED, ABANDONED = 0, 1, 2
@@ -57,6 +59,7 @@ class CompiledStage:
     delays: tuple[float, ...]
     flow: str
     name: str
+    outsource: bool = False
 
 
 def compile_flows(
@@ -95,6 +98,7 @@ def compile_flows(
                     delays=tuple(r.delay_hours * 60.0 for r in st.routes),
                     flow=fname,
                     name=sname,
+                    outsource=st.outsource,
                 )
             )
     entries = {
@@ -192,6 +196,10 @@ class Router:
             st.on_close = self.on_close
         self._next_demand = 0
         self._next_work = 0
+        self.w_kind = work.kind.tolist()
+        # hooks for governance mechanisms (off in the core model)
+        self.meeting_done: Callable[[Station, Entry], None] = _ignore
+        self.outsourcer: Callable[[int, CompiledStage, float], bool] | None = None
 
     # -- arrivals -------------------------------------------------------------------------
     def start(self) -> None:
@@ -227,6 +235,18 @@ class Router:
         self._schedule_work()
         self._queue_work(j)
 
+    def push_work(self, community: int, minutes: float, kind: int = 0) -> int:
+        """Departments push a new work package to a community now (used by mechanisms that
+        decide the task stream as the run goes); returns its index."""
+        j = len(self.w_time)
+        self.w_time.append(self.env.now)
+        self.w_comm.append(community)
+        self.w_left.append(minutes)
+        self.w_done.append(math.nan)
+        self.w_kind.append(kind)
+        self._queue_work(j)
+        return j
+
     def _queue_work(self, j: int, first: bool = False) -> None:
         """Queue the next chunk of work package `j` at its community's staff."""
         st = self.district.table[self.task_unit][self.w_comm[j]][0]
@@ -237,6 +257,10 @@ class Router:
     def enter(self, i: int, sid: int) -> None:
         """Demand `i` enters stage `sid`: it joins the station serving it."""
         st = self.stages[sid]
+        if st.outsource and self.outsourcer is not None:
+            self.stage[i] = sid
+            if self.outsourcer(i, st, self._duration(i, st)):
+                return  # a social organisation does it and calls `advance` when done
         level = st.level
         if level == 0:
             loc = self.comm[i]
@@ -260,23 +284,24 @@ class Router:
             if last is not None and last.servers and station.servers:
                 self.handoffs[i] += 1
             self.last[i] = station
-        mean = st.minutes if st.item_time == 0 else self.g_minutes[g][st.item_time]
+        station.join((st.cls, i, self._duration(i, st), self.env.now))
+
+    def _duration(self, i: int, st: CompiledStage) -> float:
+        """Service time of demand `i` at stage `st`, from its own pre-drawn uniforms."""
+        mean = st.minutes if st.item_time == 0 else self.g_minutes[self.group[i]][st.item_time]
         if st.dist == FIXED:
-            dur = mean
-        else:
-            k = self.k[i]
-            u = self.u_service[i * DRAWS + k] if k < DRAWS else self.fallback.random()
-            if st.dist == EXPONENTIAL:
-                dur = -mean * math.log1p(-u)
-            else:
-                sg = st.sigma
-                dur = mean * math.exp(sg * _inv_norm(min(max(u, 1e-12), 1 - 1e-12)) - sg * sg / 2)
-        station.join((st.cls, i, dur, self.env.now))
+            return mean
+        k = self.k[i]
+        u = self.u_service[i * DRAWS + k] if k < DRAWS else self.fallback.random()
+        if st.dist == EXPONENTIAL:
+            return -mean * math.log1p(-u)
+        sg = st.sigma
+        return mean * math.exp(sg * _inv_norm(min(max(u, 1e-12), 1 - 1e-12)) - sg * sg / 2)
 
     def on_start(self, station: Station, entry: Entry, now: float) -> None:
         """A station starts serving: note the first start and the resident's wait."""
         cls, i = entry[0], entry[1]
-        if cls == TASK:
+        if cls >= TASK:
             return
         if self.first_start[i] != self.first_start[i]:  # NaN: first service of this demand
             self.first_start[i] = now
@@ -288,7 +313,8 @@ class Router:
 
     def on_done(self, station: Station, entry: Entry) -> None:
         """A service ends: route the demand on, or continue the work package."""
-        if entry[0] == TASK:
+        cls = entry[0]
+        if cls == TASK:
             j = entry[1]
             self.w_left[j] -= entry[2]
             if self.w_left[j] > 1e-9:
@@ -296,7 +322,14 @@ class Router:
             else:
                 self.w_done[j] = self.env.now
             return
-        i = entry[1]
+        if cls == MEETING:
+            self.meeting_done(station, entry)
+            return
+        self.advance(entry[1])
+
+    def advance(self, i: int) -> None:
+        """Demand `i` has finished its current stage: send it home for a missing document,
+        on along a route, or end it resolved."""
         sid = self.stage[i]
         st = self.stages[sid]
         k = self.k[i]
@@ -352,3 +385,7 @@ class Router:
         else:
             score = 0.0
         sat[r] += self.sat_rate * (score - sat[r])
+
+
+def _ignore(*_: Any) -> None:
+    return None

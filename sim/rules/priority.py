@@ -1,9 +1,11 @@
 """Which waiting work a free staffer takes next (a named priority rule).
 
-A unit's queue holds three classes of work: residents at the counter (``RESIDENT``), files in
-the back office (``FILE``) and tasks pushed down by departments, plaques and assessments
-(``TASK``). In the baseline a community's staff serve the tasks first (the burden the sources
-describe); a reform may put residents first. Each rule is a pure function of the queues.
+A unit's queue holds four classes of work: residents at the counter (``RESIDENT``), files in
+the back office (``FILE``), tasks pushed down by departments, plaques and assessments
+(``TASK``), and consultation work at a set time (``MEETING``: a deliberation, linkage
+consultation or hearing the staff run). In the baseline a community's staff serve the tasks
+first (the burden the sources describe); a reform may put residents first. A meeting due is
+always taken first: it was scheduled. Each rule is a pure function of the queues.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 
-RESIDENT, FILE, TASK = 0, 1, 2
-CLASS_NAMES = ("resident", "file", "task")
+RESIDENT, FILE, TASK, MEETING = 0, 1, 2, 3
+CLASS_NAMES = ("resident", "file", "task", "meeting")
+N_CLASSES = len(CLASS_NAMES)
 
 Queues = Sequence[deque]
 Rule = Callable[[Queues], deque | None]
@@ -20,6 +23,8 @@ Rule = Callable[[Queues], deque | None]
 
 def _in_order(order: tuple[int, ...]) -> Rule:
     def pick(queues: Queues) -> deque | None:
+        if len(queues) > MEETING and queues[MEETING]:
+            return queues[MEETING]
         for c in order:
             if queues[c]:
                 return queues[c]
@@ -29,9 +34,11 @@ def _in_order(order: tuple[int, ...]) -> Rule:
 
 
 def fifo(queues: Queues) -> deque | None:
-    """First come, first served across classes (earliest head of queue)."""
+    """First come, first served across classes (earliest head of queue); meetings first."""
+    if len(queues) > MEETING and queues[MEETING]:
+        return queues[MEETING]
     best = None
-    for q in queues:
+    for q in queues[:MEETING]:
         if q and (best is None or q[0][3] < best[0][3]):
             best = q
     return best

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-Probability = Field(ge=0.0, le=1.0)
-
-
-class Section(BaseModel):
-    """Base of every scenario section: unknown keys are errors, types are strict (no text or
-    true/false for a number), infinities are refused, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+from sim.scenario.section import Probability, Section
+from sim.scenario.sections.burden import BurdenSpec
+from sim.scenario.sections.consultation import ConsultationSpec
+from sim.scenario.sections.evaluation import EvaluationSpec
+from sim.scenario.sections.market import MarketSpec
 
 
 class CalendarSpec(Section):
@@ -105,6 +102,7 @@ class Stage(Section):
     missing_docs_return: bool = False
     return_delay_hours: float = Field(48.0, ge=0.0)
     balk_queue: int | None = Field(None, ge=1)
+    outsource: bool = False
     routes: list[Route] = Field(default_factory=list)
 
 
@@ -180,4 +178,9 @@ class Scenario(Section):
     demands: dict[str, DemandSpec]
     tasks: TasksSpec = TasksSpec()
     online: OnlineSpec = OnlineSpec(share=0.0)
+    # governance mechanisms (issue #3): absent means switched off
+    consultation: ConsultationSpec | None = None
+    market: MarketSpec | None = None
+    burden: BurdenSpec | None = None
+    evaluation: EvaluationSpec | None = None
     sources: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Scenario sections of the governance mechanisms, one module each."""
