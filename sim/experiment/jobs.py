@@ -12,10 +12,10 @@ import pandas as pd
 
 from sim.experiment.replication import run_replication
 from sim.metrics.records import demand_records
-from sim.metrics.summary import summary, timeseries
+from sim.metrics.summary import summary, timeseries, yearly
 from sim.scenario.schema import Scenario
 
-TABLES = ("summary", "timeseries", "demands")
+TABLES = ("summary", "timeseries", "demands", "yearly")
 
 
 @dataclass(frozen=True)
@@ -52,4 +52,6 @@ def replicate(job: Job) -> dict[str, pd.DataFrame]:
         out["timeseries"] = timeseries(rep)
     if "demands" in job.tables:
         out["demands"] = rec
+    if "yearly" in job.tables:
+        out["yearly"] = yearly(rep)
     return out

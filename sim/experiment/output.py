@@ -26,6 +26,7 @@ TABLE_FILES = {
     "summary": "summary.csv",
     "timeseries": "timeseries.csv",
     "demands": "demands.parquet",
+    "yearly": "yearly.csv",
 }
 
 

@@ -39,6 +39,8 @@ class RunResult:
         Number of replications.
     summary, timeseries, demands : DataFrame
         Tidy summary, daily series per station, one record per demand.
+    yearly : DataFrame
+        Yearly series of the governance mechanisms (empty when none is on).
     started, finished : str
         ISO times (UTC) of the start and end of the run.
     meta : dict
@@ -51,6 +53,7 @@ class RunResult:
     summary: pd.DataFrame
     timeseries: pd.DataFrame
     demands: pd.DataFrame
+    yearly: pd.DataFrame = field(default_factory=pd.DataFrame)
     started: str = ""
     finished: str = ""
     meta: dict = field(default_factory=dict)

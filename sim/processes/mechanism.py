@@ -93,4 +93,9 @@ def _load_all() -> None:
         importlib.import_module(module)
 
 
-MODULES: list[str] = []
+MODULES: list[str] = [
+    "sim.processes.consultation",
+    "sim.processes.market",
+    "sim.processes.burden",
+    "sim.processes.evaluation",
+]

@@ -1,0 +1,1 @@
+"""Two-way evaluation (004): communities and departments rate each other."""

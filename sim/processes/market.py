@@ -1,0 +1,1 @@
+"""The social-organisation market (项目化): projects, bids, growth, entry and exit."""
