@@ -115,6 +115,8 @@ def compare(
         key = safe_key(s.name)
         while key in scenarios:
             key += "_"
+        if key != s.name:  # two scenarios of one name: the table needs them apart
+            s = s.model_copy(update={"name": key})
         scenarios[key] = s
     tables = ("summary",) if out is None else ("summary", "timeseries")
     exp = Experiment(

@@ -78,14 +78,7 @@ def run_replication(
     env = simpy.Environment()
     district = build_district(s, env)
     pop = build_population(s, stream(seed, index, "population"))
-    demands = draw_demands(
-        s,
-        cal,
-        pop,
-        stream(seed, index, "arrivals"),
-        stream(seed, index, "service"),
-        stream(seed, index, "routing"),
-    )
+    demands = draw_demands(s, cal, pop, stream(seed, index, "arrivals"))
     work = draw_workload(s, cal, stream(seed, index, "tasks"))
     task_unit = district.unit_names.index(s.tasks.unit) if s.tasks.unit else -1
     router = Router(

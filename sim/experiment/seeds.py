@@ -43,3 +43,15 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
     """
     key = (replication, STREAMS[name])
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+def substream(rng: np.random.Generator, *key: int) -> np.random.Generator:
+    """A generator derived from `rng`'s seed by extending its spawn key with `key`.
+
+    Sub-streams are addressed, not spawned in turn: the stream of (type, community) is the
+    same whatever other types or communities a scenario has.
+    """
+    seq = rng.bit_generator.seed_seq
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, *key)))
+    )

@@ -11,11 +11,13 @@ random numbers).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.calendar import DAY, Calendar
+from sim.experiment.seeds import substream
+from sim.model.calendar import Calendar
 from sim.model.population import Population
 from sim.scenario.schema import Scenario
 
@@ -80,14 +82,7 @@ def catalogue(s: Scenario) -> tuple[list[str], list[GroupInfo]]:
     return list(s.demands), groups
 
 
-def draw_demands(
-    s: Scenario,
-    cal: Calendar,
-    pop: Population,
-    rng: np.random.Generator,
-    rng_service: np.random.Generator,
-    rng_route: np.random.Generator,
-) -> Demands:
+def draw_demands(s: Scenario, cal: Calendar, pop: Population, rng: np.random.Generator) -> Demands:
     """Draw every demand of a run.
 
     Parameters
@@ -99,57 +94,65 @@ def draw_demands(
     pop : Population
         The residents.
     rng : Generator
-        Arrivals stream (times, residents, items, online choice).
-    rng_service, rng_route : Generator
-        Streams of the per-demand uniforms for service times and routing.
+        The arrivals stream. Each (demand type, community) draws from sub-streams of its own,
+        keyed by the type's name and the community, and each demand takes one row of uniforms
+        for everything about it (when, who, which item, online or not, its service times and
+        routing); so a scenario that raises one stream's rate keeps the other streams, and
+        the demands of the lower rate among its own (common random numbers).
     """
     types, groups = catalogue(s)
     horizon_open = cal.open_minutes_in(s.days)
-    years = s.days * DAY / (365.0 * DAY)
+    years = s.days / 365.0
     per = pop.per_community
     online_share = s.online.share
+    width = 5 + 2 * DRAWS
     parts: list[tuple[np.ndarray, ...]] = []
     gstart = 0
     for t_idx, (tname, spec) in enumerate(s.demands.items()):
         g_here = [g for g in groups if g.demand_type == tname]
         shares = np.array([s.demands[tname].groups[g.name].share for g in g_here])
-        shares = shares / shares.sum()
-        weights = None
+        cum_shares = np.cumsum(shares / shares.sum())
+        items = np.array([g.items for g in g_here])
+        eligible_g = np.array([g.online_eligible for g in g_here])
+        w_age = None
         if spec.age_weights:
             w_age = np.array([spec.age_weights.get(a, 1.0) for a in pop.ages])
+        key = zlib.crc32(tname.encode())
+        lam = spec.rate_per_resident_year * per * years
         for c in range(s.structure.communities):
-            lam = spec.rate_per_resident_year * per * years
-            n = int(rng.poisson(lam))
-            times = np.sort(rng.uniform(0.0, horizon_open, n))
+            n = int(substream(rng, key, c, 0).poisson(lam))
+            u = substream(rng, key, c, 1).random((n, width))
             lo = c * per
-            if spec.age_weights:
-                weights = w_age[pop.age[lo : lo + per]]
-                cdf = np.cumsum(weights)
-                res = lo + np.searchsorted(cdf, rng.uniform(0.0, cdf[-1], n), side="right")
+            if w_age is not None:
+                cdf = np.cumsum(w_age[pop.age[lo : lo + per]])
+                res = lo + np.searchsorted(cdf, u[:, 1] * cdf[-1], side="right")
             else:
-                res = lo + rng.integers(0, per, n)
-            g_local = rng.choice(len(g_here), size=n, p=shares)
-            u_item = rng.random(n)
-            u_online = rng.random(n)
-            items = np.array([g.items for g in g_here])[g_local]
-            eligible = np.array([g.online_eligible for g in g_here])[g_local]
-            online = eligible & (u_online < online_share * pop.online_factor[res])
+                res = lo + (u[:, 1] * per).astype(np.int64)
+            res = np.minimum(res, lo + per - 1)
+            g_local = np.minimum(
+                np.searchsorted(cum_shares, u[:, 2], side="right"), len(g_here) - 1
+            )
+            online = eligible_g[g_local] & (u[:, 4] < online_share * pop.online_factor[res])
             parts.append(
                 (
-                    times,
+                    u[:, 0] * horizon_open,
                     np.full(n, t_idx, np.int16),
                     (gstart + g_local).astype(np.int16),
-                    (u_item * items).astype(np.int32),
+                    (u[:, 3] * items[g_local]).astype(np.int32),
                     res.astype(np.int32),
                     np.full(n, c, np.int32),
                     online,
+                    u[:, 5 : 5 + DRAWS],
+                    u[:, 5 + DRAWS :],
                 )
             )
         gstart += len(g_here)
-    cols = [np.concatenate([p[i] for p in parts]) if parts else np.empty(0) for i in range(7)]
+    if parts:
+        cols = [np.concatenate([p[i] for p in parts]) for i in range(9)]
+    else:
+        cols = [np.empty(0)] * 7 + [np.empty((0, DRAWS))] * 2
     order = np.argsort(cols[0], kind="stable")
     cols = [c[order] for c in cols]
-    n = len(order)
     return Demands(
         time=cal.to_clock(cols[0]),
         type=cols[1].astype(np.int16),
@@ -158,8 +161,8 @@ def draw_demands(
         resident=cols[4].astype(np.int32),
         community=cols[5].astype(np.int32),
         online=cols[6].astype(bool),
-        u_service=rng_service.random((n, DRAWS)),
-        u_route=rng_route.random((n, DRAWS)),
+        u_service=cols[7],
+        u_route=cols[8],
         types=types,
         groups=groups,
     )

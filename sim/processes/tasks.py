@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.experiment.seeds import substream
 from sim.model.calendar import DAY, Calendar
 from sim.scenario.schema import Scenario
 
@@ -41,10 +42,11 @@ def draw_workload(s: Scenario, cal: Calendar, rng: np.random.Generator) -> Workl
     years = s.days / 365.0
     times, comms, mins, kinds = [], [], [], []
     if t.unit is not None:
-        for c in range(n_comm):
-            n = int(rng.poisson(t.per_year * years))
-            times.append(cal.to_clock(rng.uniform(0.0, horizon_open, n)))
-            mins.append(rng.exponential(t.hours_each * 60.0, n))
+        for c in range(n_comm):  # a community's tasks come from sub-streams of its own
+            n = int(substream(rng, c, 0).poisson(t.per_year * years))
+            u = substream(rng, c, 1).random((n, 2))
+            times.append(cal.to_clock(u[:, 0] * horizon_open))
+            mins.append(-np.log1p(-u[:, 1]) * t.hours_each * 60.0)
             comms.append(np.full(n, c))
             kinds.append(np.zeros(n, np.int8))
         periodic = [
