@@ -204,15 +204,20 @@ def run(
         exp.table("summary"),
         series,
         exp.table("demands"),
+        exp.table("yearly"),
         started=started,
         finished=_now(),
         meta=meta,
     )
     if exp.store is not None:
-        write_tables(
-            exp.store.root,
-            {"summary": result.summary, "timeseries": result.timeseries, "demands": result.demands},
-        )
+        tables = {
+            "summary": result.summary,
+            "timeseries": result.timeseries,
+            "demands": result.demands,
+        }
+        if not result.yearly.empty:
+            tables["yearly"] = result.yearly
+        write_tables(exp.store.root, tables)
         exp.store.update_manifest(
             replications=n,
             started=exp.store.manifest.get("started", started),

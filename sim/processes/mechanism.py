@@ -13,7 +13,7 @@ series.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -39,6 +39,7 @@ class Context:
     router: Router
     seed: int
     replication: int
+    shared: dict[str, Any] = field(default_factory=dict)  # what mechanisms pass each other
 
     def stream(self, name: str) -> np.random.Generator:
         """A random stream of the mechanism's own (a name listed in `sim.experiment.seeds`)."""

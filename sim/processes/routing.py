@@ -224,7 +224,7 @@ class Router:
 
     def _schedule_work(self) -> None:
         j = self._next_work
-        if j < len(self.w_time) and self.task_unit >= 0:
+        if j < self.work.size and self.task_unit >= 0:  # the upfront stream only
             Timeout(self.env, max(self.w_time[j] - self.env.now, 0.0), j).callbacks.append(
                 self._work_arrives
             )
