@@ -1,0 +1,72 @@
+"""Two-way evaluation (004): how communities and departments are rated, and what a rating
+does to a department's pushing of tasks.
+
+The government rates each community by its residents' satisfaction; communities rate each
+department by whether it provided the funds for the work it assigned. A third party led by
+local deputies judges both in the proposal; here the ratings are computed directly. Every
+rule is a pure function.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def community_ratings(
+    satisfaction: Sequence[float] | np.ndarray, community: np.ndarray, communities: int
+) -> np.ndarray:
+    """Each community's rating: the mean satisfaction of its residents (NaN if it has none).
+
+    Parameters
+    ----------
+    satisfaction : sequence of float
+        Current satisfaction of every resident, in [0, 1].
+    community : ndarray of int
+        Community of every resident.
+    communities : int
+        Number of communities.
+    """
+    sat = np.asarray(satisfaction, dtype=float)
+    total = np.bincount(community, weights=sat, minlength=communities)
+    count = np.bincount(community, minlength=communities)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / count
+
+
+def department_rating(assigned: int, funded: int) -> float:
+    """A department's rating: the share of the tasks it assigned that came with funds
+    (NaN when it assigned none).
+
+    Parameters
+    ----------
+    assigned : int
+        New tasks the department pushed down in the year (accepted or turned away at the
+        gate).
+    funded : int
+        How many of them came with their funds.
+    """
+    return funded / assigned if assigned else math.nan
+
+
+def next_push_factor(factor: float, rating: float, feedback: float) -> float:
+    """The department's factor on its unfunded tasks next year, after its rating.
+
+    ``factor * (1 - feedback * (1 - rating))``: a department rated 1 (it funded everything)
+    keeps its factor; one rated 0 pushes a share `feedback` fewer unfunded tasks than this
+    year. An unrated department (NaN: it assigned nothing) keeps its factor.
+
+    Parameters
+    ----------
+    factor : float
+        This year's factor, in [0, 1] (1 before any rating).
+    rating : float
+        The department's rating this year, in [0, 1], or NaN.
+    feedback : float
+        Strength of the consequence of a poor rating, in [0, 1].
+    """
+    if math.isnan(rating):
+        return factor
+    return factor * (1.0 - feedback * (1.0 - rating))

@@ -1,0 +1,94 @@
+"""What happens to a new task a department wants to push down to a community.
+
+Three decisions, in this order, each a pure function of the task's own pre-drawn uniform
+numbers, so a task meets the same fate in every scenario that makes the same decision:
+
+1. funds follow tasks (费随事转, 004): does the department send the task's funds with it?
+2. the department's restraint after a poor rating (two-way evaluation, 004): does it still
+   push an unfunded task? (see `sim.rules.evaluation`)
+3. the access gate (准入, 004): does the reform group let the task through?
+
+An accepted funded task costs the community staff only the hours the funds do not buy. The
+rate at which departments push tasks back after a cut (反弹, 001) is a rule here too.
+"""
+
+from __future__ import annotations
+
+
+def is_funded(u: float, funded_share: float) -> bool:
+    """Whether a new task comes with its funds (费随事转).
+
+    Parameters
+    ----------
+    u : float
+        The task's uniform draw for funding, in [0, 1).
+    funded_share : float
+        Chance that a department sends funds with a task (0 without the policy).
+    """
+    return u < funded_share
+
+
+def is_pushed(u: float, funded: bool, push_factor: float) -> bool:
+    """Whether the department still pushes the task down after its ratings.
+
+    A funded task is always pushed; an unfunded one with chance `push_factor` (1 without
+    evaluation, lower after poor ratings).
+
+    Parameters
+    ----------
+    u : float
+        The task's uniform draw for the department's restraint, in [0, 1).
+    funded : bool
+        Whether the task comes with its funds.
+    push_factor : float
+        The department's current factor on its unfunded tasks, in [0, 1].
+    """
+    return funded or u < push_factor
+
+
+def gate_rejects(u: float, funded: bool, reject_unfunded: float, reject_funded: float) -> bool:
+    """Whether the access gate (准入) turns a new task away.
+
+    Parameters
+    ----------
+    u : float
+        The task's uniform draw for the gate, in [0, 1).
+    funded : bool
+        Whether the task comes with its funds.
+    reject_unfunded, reject_funded : float
+        Chances that the reform group refuses a task without and with its funds.
+    """
+    return u < (reject_funded if funded else reject_unfunded)
+
+
+def staff_minutes(minutes: float, funded: bool, bought_share: float) -> float:
+    """Minutes of community staff work an accepted task costs (the rest is bought).
+
+    Parameters
+    ----------
+    minutes : float
+        The task's workload.
+    funded : bool
+        Whether the task comes with its funds.
+    bought_share : float
+        Share of a funded task's hours the funds buy from outside the community staff.
+    """
+    return minutes * (1.0 - bought_share) if funded else minutes
+
+
+def add_back_rate(year: int, rebound_per_year: float, core: float, ceiling: float) -> float:
+    """Tasks per community a year that departments push back in year `year` after a cut
+    (反弹, 001): ``rebound_per_year`` more each year, up to the pre-cut level.
+
+    Parameters
+    ----------
+    year : int
+        Year of the run, from 0 (the year right after the cut).
+    rebound_per_year : float
+        Task items added back per community a year, each year.
+    core : float
+        Task items a year that stay after the cut (``tasks.per_year``).
+    ceiling : float
+        The pre-cut level that core and added-back tasks together do not exceed.
+    """
+    return max(0.0, min(rebound_per_year * (year + 1), ceiling - core))
