@@ -1,1 +1,381 @@
-"""The social-organisation market (项目化): projects, bids, growth, entry and exit."""
+"""The social-organisation market (项目化): projects, bids, growth, entry and exit.
+
+Tongguanshan lists service functions as projects and awards them by open competition; the
+organisations compete, the fittest survive and the sector professionalises (001). Personalised
+needs — elderly care, empty-nest elderly, the seriously ill — still come to the community
+first, and only social organisations serve them well (001).
+
+At the start of every year of the run the district
+
+1. closes last year's contracts: an organisation that delivered projects gains experience and
+   quality; one that won nothing counts one more idle year, and after ``exit_after_years`` of
+   them it closes (exits);
+2. lists this year's projects (`sim.model.social_orgs.list_projects`);
+3. takes bids: the active organisations, in a random order, each bid for ``bids_each``
+   projects per project they can hold, among those of their own community and the
+   district-wide ones, where the fewest have bid so far (`choose_projects`), at their price;
+4. awards them with the scenario's contracting rule (`sim.rules.contracting`);
+5. grants each winner the project's hours for the year (budget / cost per hour), a share of
+   which (``personal_share``) serves residents' personalised needs in the community the
+   project serves (any community for a district-wide project). The hours are paid out by
+   the month — a twelfth at the start of each month of the year, what is left carrying over
+   — and lapse at the year's end.
+
+New organisations enter all year round, a Poisson stream per community whose rate grows with
+the community's size and the free space it opens (`sim.model.social_orgs.entry_rate`); they
+bid from the next listing on.
+
+A stage marked ``outsource`` (the personal flow's visit) is offered to the market through the
+router's ``outsourcer`` hook: an organisation with a contract serving the resident's community
+and enough hours left takes it, visits ``response_hours`` later for the stage's service time,
+and meets the need with its quality as probability; the router then moves the demand on. A
+need no organisation has hours for, or one the visit failed to meet, falls back on the
+community staff station as in the core model.
+
+Every draw comes from the replication's ``market`` stream. Pass a list as ``log`` to record
+``(event, who, what, minute)`` for each step: ``enter`` (organisation, community), ``deliver``
+(organisation, projects), ``exit`` (organisation, idle years), ``list`` (project, budget),
+``bid`` (organisation, project), ``award`` (organisation, project), ``grant`` (organisation,
+hours), ``take`` (organisation, demand), ``met`` / ``unmet`` (organisation, demand) and
+``fallback`` (-1 for the community staff, demand).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+
+import numpy as np
+import simpy
+from simpy.events import Timeout
+
+from sim.model.calendar import DAY
+from sim.model.social_orgs import (
+    DISTRICT,
+    Project,
+    SocialOrgs,
+    capacity,
+    entry_rate,
+    initial_mean,
+    list_projects,
+)
+from sim.processes.mechanism import Context, register
+from sim.processes.routing import CompiledStage
+from sim.rules.contracting import RULES, Bids, Weights, award, choose_projects
+from sim.scenario.sections.market import MarketSpec
+
+YEAR = 365.0 * DAY
+MONTHS = 12
+MONTH = YEAR / MONTHS
+STAFF = -1  # "who" of a need left to the community staff
+
+
+@register("market")
+class Market:
+    """The yearly purchasing cycle, the organisations' entry and exit, and their visits.
+
+    Parameters
+    ----------
+    ctx : Context
+        The replication.
+    spec : MarketSpec
+        The scenario's ``[market]`` section.
+    log : list, optional
+        Filled with ``(event, who, what, minute)`` tuples (see the module docstring).
+    """
+
+    def __init__(self, ctx: Context, spec: MarketSpec, log: list[tuple] | None = None) -> None:
+        self.ctx, self.spec, self.log = ctx, spec, log
+        self.env = ctx.env
+        # sub-streams of the market stream, so that the same seed gives the same entrants
+        # whatever the bids and visits drew (common random numbers across market variants)
+        streams = ctx.stream("market").spawn(4)
+        self.rng_initial, self.rng_entry, self.rng_bids, self.rng_visits = streams
+        self.orgs = SocialOrgs()
+        s = ctx.scenario
+        self.years = max(1, math.ceil(s.days / 365.0))
+        self.residents = [s.structure.residents_per_community] * s.structure.communities
+        w = spec.weights
+        self.weights = Weights(w.price, w.quality, w.experience, w.experience_full)
+        self.rule = RULES[spec.rule]
+        # this year's contracts: organisation, minutes for needs granted and used
+        self.c_org: list[int] = []
+        self.c_minutes: list[float] = []
+        self.c_used: list[float] = []
+        self._listed_at = 0.0
+        self._local: list[list[int]] = [[] for _ in self.residents]
+        self._district: list[int] = []
+        self._bidders: list[int] = []
+        self._won: dict[int, int] = {}
+        self._holder: dict[str, int] = {}
+        self._declined: set[int] = set()
+        y = self.years
+        self.listed, self.bids, self.awarded = np.zeros(y), np.zeros(y), np.zeros(y)
+        self.hours, self.spend = np.zeros(y), np.zeros(y)
+        self.granted_minutes, self.used_minutes = np.zeros(y), np.zeros(y)
+        self.entered, self.exited = np.zeros(y), np.zeros(y)
+        self.quality_listed = np.full(y, math.nan)
+        self.offered, self.met = np.zeros(y), np.zeros(y)
+        self.offered_after, self.met_after = 0, 0  # after the warm-up, for the summary
+
+    # -- processes ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Take over the outsourced stages, seed the initial organisations, start the yearly
+        cycle and the entrants."""
+        self.ctx.router.outsourcer = self.take
+        means = np.array([initial_mean(self.spec, r) for r in self.residents])
+        total = float(means.sum())
+        rng = self.rng_initial
+        for _ in range(int(rng.poisson(total)) if total > 0 else 0):
+            self._new_org(int(rng.choice(len(means), p=means / total)), rng, initial=True)
+        self.env.process(self._cycle())
+        self.env.process(self._entrants())
+
+    def _cycle(self) -> Generator[simpy.Event, None, None]:
+        """At the start of each year: close last year, list, bid, award, grant."""
+        for y in range(self.years):
+            if self.env.now < y * YEAR:
+                yield self.env.timeout(y * YEAR - self.env.now)
+            if y > 0:
+                self._close(y)
+            self._listing(y)
+
+    def _entrants(self) -> Generator[simpy.Event, None, None]:
+        """New organisations register (登记成立) as a Poisson stream over communities."""
+        rates = np.array([entry_rate(self.spec, r) for r in self.residents])
+        total = float(rates.sum())
+        if total <= 0.0:
+            return
+        p = rates / total
+        rng = self.rng_entry
+        while True:
+            yield self.env.timeout(rng.standard_exponential() * YEAR / total)
+            self._new_org(int(rng.choice(len(p), p=p)), rng, initial=False)
+
+    def _new_org(self, community: int, rng: np.random.Generator, initial: bool) -> int:
+        """An organisation registers in `community` (one of the initial stock, or an
+        entrant), its quality and price drawn from `rng`."""
+        spec, now = self.spec, self.env.now
+        q = float(rng.uniform(spec.quality_low, spec.quality_high))
+        price = float(rng.uniform(spec.price_low, 1.0))
+        o = self.orgs.add(community, q, price, now, initial=initial)
+        if not initial:
+            self.entered[self._year(now)] += 1
+        self._note("enter", o, community)
+        return o
+
+    # -- the yearly cycle -----------------------------------------------------------------
+    def _close(self, y: int) -> None:
+        """Close year ``y - 1``: the bidders grow or count an idle year, and may exit."""
+        orgs, spec = self.orgs, self.spec
+        for o in self._bidders:
+            n = self._won.get(o, 0)
+            if n:
+                orgs.deliver(o, n, spec.quality_growth)
+                self._note("deliver", o, n)
+                continue
+            orgs.idle_years[o] += 1
+            if orgs.idle_years[o] >= spec.exit_after_years:
+                orgs.exited[o] = self.env.now
+                self.exited[y] += 1
+                self._note("exit", o, orgs.idle_years[o])
+
+    def _listing(self, y: int) -> None:
+        """List the year's projects, take the bids, award them and grant the hours."""
+        projects = list_projects(self.spec, self.residents)
+        for pr in projects:
+            self._note("list", pr.key, pr.budget)
+        bidders = self.orgs.active()
+        caps = np.array(
+            [capacity(e, self.spec.projects_to_grow) for e in self.orgs.experience], np.int64
+        )
+        bids = self._bids(projects, bidders, caps)
+        scores = self.rule(bids, self.weights)
+        winner = award(bids, scores, len(projects), caps, self.rng_bids.random(bids.size))
+        self._grant(y, projects, bids, winner)
+        self._bidders = bidders
+        self.listed[y] = len(projects)
+        self.bids[y] = bids.size
+        if bidders:
+            self.quality_listed[y] = float(np.mean([self.orgs.quality[o] for o in bidders]))
+
+    def _bids(self, projects: list[Project], bidders: list[int], caps: np.ndarray) -> Bids:
+        """The organisations register for tenders in a random order, each where the fewest
+        have bid so far among its community's and the district-wide projects; their bids are
+        returned in order of organisation."""
+        orgs, rng = self.orgs, self.rng_bids
+        local: dict[int, list[int]] = {}
+        district: list[int] = []
+        for p, pr in enumerate(projects):
+            if pr.community == DISTRICT:
+                district.append(p)
+            else:
+                local.setdefault(pr.community, []).append(p)
+        chosen: dict[int, list[int]] = {}
+        counts = np.zeros(len(projects), np.int64)
+        for o in rng.permutation(np.array(bidders, np.int64)).tolist():
+            eligible = local.get(orgs.community[o], []) + district
+            k = self.spec.bids_each * int(caps[o])
+            chosen[o] = choose_projects(eligible, counts, k, rng.random(len(eligible)))
+            counts[chosen[o]] += 1
+        rows = []
+        for o in bidders:
+            for p in chosen[o]:
+                pr = projects[p]
+                price = pr.budget * orgs.price_ratio[o]
+                held = self._holder.get(pr.key) == o
+                rows.append((p, o, price, pr.budget, orgs.quality[o], orgs.experience[o], held))
+                self._note("bid", o, pr.key)
+        cols = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(7)]
+        return Bids.of(*cols)
+
+    def _grant(self, y: int, projects: list[Project], bids: Bids, winner: np.ndarray) -> None:
+        """This year's contracts replace last year's (unused hours lapse): each winner gets
+        its project's hours, a share of them for the needs of the community it serves."""
+        spec = self.spec
+        self.c_org, self.c_minutes, self.c_used = [], [], []
+        self._listed_at = self.env.now
+        self._local = [[] for _ in self.residents]
+        self._district = []
+        self._won, self._holder = {}, {}
+        for p, b in enumerate(winner.tolist()):
+            if b < 0:
+                continue
+            pr, o = projects[p], int(bids.org[b])
+            hours = pr.budget / spec.cost_per_hour_yuan
+            minutes = hours * spec.personal_share * 60.0
+            k = len(self.c_org)
+            self.c_org.append(o)
+            self.c_minutes.append(minutes)
+            self.c_used.append(0.0)
+            (self._district if pr.community == DISTRICT else self._local[pr.community]).append(k)
+            self._won[o] = self._won.get(o, 0) + 1
+            self._holder[pr.key] = o
+            self.awarded[y] += 1
+            self.hours[y] += hours
+            self.granted_minutes[y] += minutes
+            self.spend[y] += float(bids.price[b])
+            self._note("award", o, pr.key)
+            self._note("grant", o, hours)
+
+    # -- personalised needs ---------------------------------------------------------------
+    def take(self, i: int, stage: CompiledStage, minutes: float) -> bool:
+        """The router offers demand `i`'s outsourced stage (`minutes` of service): an
+        organisation with hours left in the resident's community takes it (True), else the
+        community staff do (False)."""
+        if i in self._declined:  # the organisation's visit failed: back to the staff
+            self._declined.discard(i)
+            return False
+        now = self.env.now
+        y = self._year(now)
+        after = now >= self.ctx.scenario.warmup_days * DAY
+        self.offered[y] += 1
+        self.offered_after += after
+        k = self._contract_for(self.ctx.router.comm[i], minutes)
+        if k < 0:
+            self._note("fallback", STAFF, i)
+            return False
+        self.c_used[k] += minutes
+        self.used_minutes[y] += minutes
+        o = self.c_org[k]
+        self._note("take", o, i)
+        delay = self.spec.response_hours * 60.0 + minutes
+        Timeout(self.env, delay, (i, o, y, after)).callbacks.append(self._visited)
+        return True
+
+    def _contract_for(self, community: int, minutes: float) -> int:
+        """This year's first contract serving `community` (its own, then district-wide) with
+        at least `minutes` left of the hours paid out so far, or -1."""
+        month = int((self.env.now - self._listed_at) // MONTH)
+        paid = min(month + 1, MONTHS) / MONTHS
+        granted, used = self.c_minutes, self.c_used
+        for k in self._local[community]:
+            if granted[k] * paid - used[k] >= minutes:
+                return k
+        for k in self._district:
+            if granted[k] * paid - used[k] >= minutes:
+                return k
+        return -1
+
+    def _visited(self, ev: Timeout) -> None:
+        """The organisation's visit ends: the need is met with its quality as probability."""
+        i, o, y, after = ev._value
+        router = self.ctx.router
+        if self.rng_visits.random() < self.orgs.quality[o]:
+            self.met[y] += 1
+            self.met_after += after
+            self._note("met", o, i)
+            router.advance(i)
+            return
+        self._note("unmet", o, i)
+        self._declined.add(i)
+        router.enter(i, router.stage[i])
+
+    # -- reporting ------------------------------------------------------------------------
+    def metrics(self) -> dict[tuple[str, str], float]:
+        """Summary: organisations at the end, entries, exits, survival, capacity, quality,
+        the share of personalised needs met, and the market's projects, bids and spending."""
+        s, orgs = self.ctx.scenario, self.orgs
+        active = orgs.active()
+        n = orgs.size
+        return {
+            ("social_orgs_active", ""): float(len(active)),
+            ("social_orgs_per_community", ""): len(active) / s.structure.communities,
+            ("social_orgs_entered", ""): float(self.entered.sum()),
+            ("social_orgs_exited", ""): float(self.exited.sum()),
+            ("social_org_survival_share", ""): _ratio(len(active), n),
+            ("social_org_capacity_hours", ""): float(self.hours.mean()),
+            ("social_org_hours_used_share", ""): _ratio(
+                self.used_minutes.sum(), self.granted_minutes.sum()
+            ),
+            ("social_org_quality_mean", ""): (
+                float(np.mean([orgs.quality[o] for o in active])) if active else math.nan
+            ),
+            ("personal_needs_met_share", ""): _ratio(self.met_after, self.offered_after),
+            ("market_projects_per_year", ""): float(self.listed.mean()),
+            ("market_bids_per_project", ""): _ratio(self.bids.sum(), self.listed.sum()),
+            ("market_award_share", ""): _ratio(self.awarded.sum(), self.listed.sum()),
+            ("market_spend_yuan_per_year", ""): float(self.spend.mean()),
+        }
+
+    def yearly(self) -> list[tuple[int, str, float]]:
+        """Per year of the run: organisations active at its end (and per community), entered,
+        exited, survival, capacity hours, hours used, quality of the bidders, needs met, and
+        the listing's projects, bids, awards and spending."""
+        s, orgs = self.ctx.scenario, self.orgs
+        horizon = s.days * DAY
+        rows: list[tuple[int, str, float]] = []
+        for y in range(self.years):
+            end = min((y + 1) * YEAR, horizon)
+            active = orgs.active_at(end)
+            series = {
+                "social_orgs_active": float(active),
+                "social_orgs_per_community": active / s.structure.communities,
+                "social_orgs_entered": float(self.entered[y]),
+                "social_orgs_exited": float(self.exited[y]),
+                "social_org_survival_share": _ratio(active, orgs.ever_at(end)),
+                "social_org_capacity_hours": float(self.hours[y]),
+                "social_org_hours_used_share": _ratio(
+                    self.used_minutes[y], self.granted_minutes[y]
+                ),
+                "social_org_quality_mean": float(self.quality_listed[y]),
+                "personal_needs_met_share": _ratio(self.met[y], self.offered[y]),
+                "market_projects": float(self.listed[y]),
+                "market_bids_per_project": _ratio(self.bids[y], self.listed[y]),
+                "market_award_share": _ratio(self.awarded[y], self.listed[y]),
+                "market_spend_yuan": float(self.spend[y]),
+            }
+            rows += [(y, name, value) for name, value in series.items()]
+        return rows
+
+    # -- helpers --------------------------------------------------------------------------
+    def _year(self, t: float) -> int:
+        return min(int(t // YEAR), self.years - 1)
+
+    def _note(self, event: str, who: int | str, what: object) -> None:
+        if self.log is not None:
+            self.log.append((event, who, what, self.env.now))
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num / den) if den else math.nan
