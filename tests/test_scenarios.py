@@ -56,10 +56,10 @@ def test_scenario_runs(path: Path) -> None:
     resolved = result.metric("resolved_share").iloc[0]
     assert 0.5 < resolved <= 1.0, f"{s.name}: resolved share {resolved:.3f}"
     assert result.metric("demands", "administrative").iloc[0] > 0
-    shares = [
-        result.metric(f"staff_hours_share_{k}").iloc[0]
-        for k in ("tasks", "service", "self_governance")
-    ]
+    activities = ["tasks", "service", "self_governance"]
+    if s.consultation is not None:
+        activities.append("consultation")  # staff time at consultation meetings
+    shares = [result.metric(f"staff_hours_share_{k}").iloc[0] for k in activities]
     assert sum(shares) == pytest.approx(1.0)
     assert len(result.demands) >= result.metric("demands").iloc[0]
 
