@@ -1,10 +1,192 @@
 """Three-level, six-step consultation (三级六步) with residents: participation,
-implementation and disappointment, temporary social organisations."""
+implementation and disappointment, temporary social organisations, participatory training.
+
+Shazitang street (Changsha, 003) settles residents' matters at the level that fits them: a
+deliberation meeting (议事会) within a grid for simple matters, led by the grid leader, any
+time, 5–8 people; a linkage consultation (联动协商) for complex matters across grids or in a
+community, led by the community secretary on the regular mass-work day (群众工作日) or ad hoc
+when urgent, about 15 people; a hearing (听证会) for major matters, about 30 people, reported
+for approval first. Each passes six steps: set the topic (定题), review it (审题), publicise it
+(公示), consult (协商), file the result (归档) and publish the result with feedback (反馈).
+
+A section absent from a scenario switches the mechanism off; every figure below carries its
+source in the scenario file.
+"""
 
 from __future__ import annotations
 
-from sim.scenario.section import Section
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from sim.scenario.section import Probability, Section
+
+LEVEL_NAMES = ("deliberation", "linkage", "hearing")
+STEP_NAMES = ("topic", "review", "publicise", "consult", "file", "publish")
+
+
+class Steps(Section):
+    """One figure for each of the six steps (三级六步的六步): days of waiting before the
+    step's work, or staff hours of that work."""
+
+    topic: float = Field(ge=0.0)
+    review: float = Field(ge=0.0)
+    publicise: float = Field(ge=0.0)
+    consult: float = Field(ge=0.0)
+    file: float = Field(ge=0.0)
+    publish: float = Field(ge=0.0)
+
+    def as_tuple(self) -> tuple[float, ...]:
+        """The six figures in step order (`STEP_NAMES`)."""
+        return tuple(getattr(self, k) for k in STEP_NAMES)
+
+
+class LevelSpec(Section):
+    """One level of consultation: who leads it, how many come, how long each step takes.
+
+    ``days`` are calendar days waited before each step (notice, drafting, publicity);
+    ``staff_hours`` is the community staff work of each step, joined at the community's staff
+    as meeting work (the consult step's figure is the length of the meeting, for each of
+    ``staff_at_meeting`` staff). ``pool`` is where participants are invited from (the grid's
+    or the community's residents); at most ``invite_limit`` are asked per meeting.
+    ``consensus`` is the chance the meeting agrees; without consensus a level with
+    ``escalate_to`` hands the matter up (a grid deliberation to a linkage consultation), any
+    other ends without an outcome. ``mass_work_day``: the meeting waits for the next
+    mass-work day unless the matter is urgent. ``approval_days``: reporting for approval
+    (报批) after the review, before publicity.
+    """
+
+    participants_min: int = Field(ge=1)
+    participants_max: int = Field(ge=1)
+    pool: Literal["grid", "community"]
+    invite_limit: int = Field(ge=1)
+    days: Steps
+    staff_hours: Steps
+    staff_at_meeting: int = Field(1, ge=1)
+    consensus: float = Probability
+    escalate_to: Literal["linkage", "hearing"] | None = None
+    mass_work_day: bool = False
+    approval_days: float = Field(0.0, ge=0.0)
+
+    @model_validator(mode="after")
+    def _sizes(self) -> LevelSpec:
+        if self.participants_max < self.participants_min:
+            raise ValueError("participants_max is below participants_min")
+        if self.invite_limit < self.participants_max:
+            raise ValueError("invite_limit is below participants_max")
+        return self
+
+
+class MatterSpec(Section):
+    """A kind of residents' matter (事项) raised in every community as a Poisson stream in
+    office hours: a neighbour dispute (纠纷), a shared-space problem, a renovation or
+    relocation.
+
+    ``complexity`` with ``cross_grid`` (share of matters spanning more than one grid) decides
+    the level (see `sim.rules.consultation.route_level`); ``urgent`` matters skip the wait
+    for the mass-work day; the number of departments involved is Poisson with mean
+    ``departments_mean``; ``needs_funds`` is the share that needs money to carry out.
+    """
+
+    rate_per_community_year: float = Field(ge=0.0)
+    complexity: Literal["simple", "complex", "major"]
+    cross_grid: float = Field(0.0, ge=0.0, le=1.0)
+    urgent: float = Field(0.0, ge=0.0, le=1.0)
+    departments_mean: float = Field(0.0, ge=0.0)
+    needs_funds: float = Field(0.0, ge=0.0, le=1.0)
+
+
+class ImplementationSpec(Section):
+    """Whether an agreed outcome is carried out (落实): a base chance, cut when the money is
+    not found and for every department beyond the first that must act; a linkage mechanism
+    (联动机制) that carries outcomes through the departments saves a share of the rest."""
+
+    base: float = Probability
+    funds: float = Probability
+    department_penalty: float = Probability
+    linkage_carry: float = Field(0.0, ge=0.0, le=1.0)
+
+
+class DisappointmentSpec(Section):
+    """Disappointment (失望) after a consultation whose outcome was not carried out: each
+    participant becomes disappointed with ``probability`` and refuses to take part again
+    until they get over it (at ``recovery_per_year``, an exponential waiting time).
+    ``initial_share`` of the residents start disappointed from consultations before the run,
+    in proportion to their availability (those likelier to have come before)."""
+
+    probability: float = Probability
+    recovery_per_year: float = Field(0.0, ge=0.0)
+    initial_share: float = Field(0.0, ge=0.0, le=1.0)
+
+
+class ChannelsSpec(Section):
+    """Ways to reach residents too busy to come (003's remedies): home visits (走访), written
+    consultation (书面征询) and online consultation (网上协商). Each reaches that share of
+    the residents not coming in person (online scaled by the resident's online propensity);
+    a visit costs community staff ``visit_minutes``. All zero: offline only."""
+
+    visits: float = Field(0.0, ge=0.0, le=1.0)
+    written: float = Field(0.0, ge=0.0, le=1.0)
+    online: float = Field(0.0, ge=0.0, le=1.0)
+    visit_minutes: float = Field(0.0, ge=0.0)
+
+
+class TemporaryOrgSpec(Section):
+    """Temporary social organisations (临时性社会组织, 001): for a matter of one of
+    ``kinds`` a group of ``members`` residents forms with probability ``formation``,
+    negotiates with the departments for the residents and dissolves when the result is
+    published; while it exists the community staff hours of the matter are cut by
+    ``relief``."""
+
+    kinds: list[str]
+    formation: float = Probability
+    members: int = Field(ge=1)
+    relief: float = Probability
+
+
+class TrainingSpec(Section):
+    """Participatory training (参与式培训, 001) as a capability: step days and staff hours
+    are multiplied by ``duration_factor`` and the chance of no consensus by
+    ``no_consensus_factor``."""
+
+    duration_factor: float = Field(gt=0.0)
+    no_consensus_factor: float = Field(ge=0.0)
 
 
 class ConsultationSpec(Section):
-    """Three-level, six-step consultation (三级六步) with residents: participation,"""
+    """Three-level, six-step consultation (三级六步) with residents: participation,
+    implementation and disappointment, temporary social organisations.
+
+    Meetings are staff work at ``unit`` (a community-level unit, the community's staff);
+    linkage consultations meet on the mass-work day, weekday ``mass_work_weekday`` (0 is
+    Monday) every ``mass_work_weeks`` weeks.
+    """
+
+    unit: str = "community_desk"
+    mass_work_weekday: int = Field(0, ge=0, le=6)
+    mass_work_weeks: int = Field(1, ge=1)
+    matters: dict[str, MatterSpec]
+    deliberation: LevelSpec
+    linkage: LevelSpec
+    hearing: LevelSpec
+    implementation: ImplementationSpec
+    disappointment: DisappointmentSpec
+    channels: ChannelsSpec = ChannelsSpec()
+    temporary_orgs: TemporaryOrgSpec | None = None
+    training: TrainingSpec | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> ConsultationSpec:
+        if self.temporary_orgs is not None:
+            for kind in self.temporary_orgs.kinds:
+                if kind not in self.matters:
+                    raise ValueError(f"temporary_orgs.kinds: unknown matter kind '{kind}'")
+        for name in LEVEL_NAMES:
+            up = getattr(self, name).escalate_to
+            if up is not None and LEVEL_NAMES.index(up) <= LEVEL_NAMES.index(name):
+                raise ValueError(f"{name}.escalate_to must be a higher level, got '{up}'")
+        return self
+
+    def level(self, name: str) -> LevelSpec:
+        """The spec of level `name` (``deliberation``, ``linkage`` or ``hearing``)."""
+        return getattr(self, name)
