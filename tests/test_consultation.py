@@ -330,9 +330,9 @@ def test_section_is_validated(change: dict[str, Any], message: str) -> None:
 
 
 def test_unit_must_be_a_community_unit() -> None:
-    s = sim.load_scenario({**TINY, "consultation": {**SPEC, "unit": "nowhere"}})
-    with pytest.raises(sim.ScenarioError, match="unknown unit 'nowhere'"):
-        run_replication(s, 0)
+    """Consultation meets at a community unit that exists: checked when the file loads."""
+    with pytest.raises(sim.ScenarioError, match="consultation.unit.*unknown unit 'nowhere'"):
+        sim.load_scenario({**TINY, "consultation": {**SPEC, "unit": "nowhere"}})
 
 
 GRID0_FREE = (0, 1, 2, 3, 4, 5)  # retired, always free, in grid 0

@@ -87,6 +87,18 @@ def check_references(s: Scenario) -> None:
     for band in s.population.online_factor:
         if band not in s.population.age:
             _fail(f"population.online_factor.{band}", "unknown age band", s.population.age)
+    c = s.consultation
+    if c is not None:
+        if c.unit not in s.units:
+            _fail("consultation.unit", f"unknown unit '{c.unit}'", s.units)
+        if s.units[c.unit].level != "community":
+            _fail("consultation.unit", "consultation meets at a community-level unit")
+        if s.calendar.kind == "office" and c.mass_work_weekday >= s.calendar.days_per_week:
+            _fail(
+                "consultation.mass_work_weekday",
+                f"must be a working day (below calendar.days_per_week = "
+                f"{s.calendar.days_per_week})",
+            )
     for table in ("occupation", "age"):
         shares = getattr(s.population, table)
         if abs(sum(shares.values()) - 1) > 1e-6:

@@ -1,7 +1,9 @@
 """Loading a scenario: read TOML, follow ``extends``, apply ``--set`` overrides, validate once.
 
 A reform file holds only what the reform changes: ``extends = "baseline.toml"`` names the
-file it overlays, tables merge key by key and any other value replaces the parent's. Every
+file it overlays (or a list of files, merged in order: a scenario and reusable parts such as
+``parts/consultation_003.toml``), tables merge key by key and any other value replaces the
+parent's. Every
 failure becomes a one-line `ScenarioError` naming the file and the key.
 """
 
@@ -110,14 +112,17 @@ def _read_chain(
         data.pop("extends", None)
     if "extends" in data:
         ext = data["extends"]
-        if not isinstance(ext, str):
-            raise ScenarioError(label, "extends", "must be a file name (text)")
-        target = (path.parent / ext).resolve()
-        if target in seen:
-            raise ScenarioError(label, "extends", f"circular extends through '{ext}'")
-        if not target.exists():
-            raise ScenarioError(label, "extends", f"file '{ext}' not found")
-        parent = _read_chain(target, origin, sources, seen + (path.resolve(),))
+        names = [ext] if isinstance(ext, str) else ext
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise ScenarioError(label, "extends", "must be a file name or a list of file names")
+        for n, name in enumerate(names):  # parents merge in order, each with its own chain
+            key = "extends" if isinstance(ext, str) else f"extends.{n}"
+            target = (path.parent / name).resolve()
+            if target in seen or target == path.resolve():
+                raise ScenarioError(label, key, f"circular extends through '{name}'")
+            if not target.exists():
+                raise ScenarioError(label, key, f"file '{name}' not found")
+            parent = _merge(parent, _read_chain(target, origin, sources, seen + (path.resolve(),)))
     own = _lift(data, label, origin, sources)
     for key in _table_figures(data):
         _drop(parent, key)  # a figure whose value is a table replaces the parent's table
