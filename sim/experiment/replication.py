@@ -91,8 +91,7 @@ def run_replication(
     env.process(end_of_day(env, district.stations, s.days, backlog, progress))
     ctx = Context(env, s, cal, district, pop, router, seed, index)
     mechanisms = start_mechanisms(ctx)
-    router.start()
-    env.run(until=horizon)
+    router.run(until=horizon)
     router.finalize()
     for st in district.stations:
         st._mark(horizon)

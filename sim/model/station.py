@@ -6,7 +6,8 @@ the desk. Each free window takes the next piece of work chosen by the station's 
 but only while the office is open; work started before closing is finished (overtime).
 
 The station is an event-driven multi-server queue on a SimPy environment: no process per
-customer, only one SimPy ``Timeout`` per service with a callback, which is what makes the
+customer, only one SimPy event per service with a callback (`sim.model.wake`), which is what
+makes the
 engine faster than a process per customer holding a ``simpy.Resource``. It keeps its own
 monitoring: busy minutes by class and day, idle minutes by day (free windows while open), and
 the time integral of the number present (for Little's law).
@@ -16,12 +17,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from heapq import heappush
 from typing import Any
 
 import simpy
-from simpy.events import Timeout
+from simpy.events import NORMAL
 
 from sim.model.calendar import DAY
+from sim.model.wake import Wake
 from sim.rules.priority import N_CLASSES, RESIDENT, Rule
 
 Entry = tuple[int, int, float, float]  # (class, job, service minutes, time joined)
@@ -108,8 +111,9 @@ class Station:
     def join(self, entry: Entry, first: bool = False) -> None:
         """A resident, file or task arrives at the station (at the head of its queue when
         `first`: the next chunk of a task the staffer is working through)."""
-        now = self.env.now
-        self._mark(now)
+        now = self.env._now
+        if now != self.t_mark:
+            self._mark(now)
         self.present += 1
         if self.servers == 0:
             self._start(entry, now)
@@ -122,20 +126,23 @@ class Station:
             self.queues[entry[0]].append(entry)
 
     def _start(self, entry: Entry, now: float) -> None:
+        cls, dur = entry[0], entry[2]
         d = int(now // DAY)
-        self.busy[N_CLASSES * (d if d < self.days else self.days - 1) + entry[0]] += entry[2]
+        self.busy[N_CLASSES * (d if d < self.days else self.days - 1) + cls] += dur
         self.started += 1
         self.on_start(self, entry, now)
-        Timeout(self.env, entry[2], entry).callbacks.append(self._finish)
+        env = self.env  # `sim.model.wake.wake`, inlined on this hot path
+        heappush(env._queue, (now + dur, NORMAL, next(env._eid), Wake(self._finish, entry)))
 
-    def _finish(self, event: Timeout) -> None:
-        now = self.env.now
-        self._mark(now)
+    def _finish(self, event: Wake) -> None:
+        now = self.env._now
+        if now != self.t_mark:
+            self._mark(now)
         self.present -= 1
         self.on_done(self, event._value)  # follow-up work queues before the window is free
         if self.servers:
             self.free += 1
-            if self.is_open:
+            if self.is_open and self.present > self.servers - self.free:  # work is waiting
                 self._next(now)
 
     def _next(self, now: float) -> None:

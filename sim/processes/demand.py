@@ -142,17 +142,18 @@ def draw_demands(s: Scenario, cal: Calendar, pop: Population, rng: np.random.Gen
                     res.astype(np.int32),
                     np.full(n, c, np.int32),
                     online,
-                    u[:, 5 : 5 + DRAWS],
-                    u[:, 5 + DRAWS :],
+                    u[:, 5:],
                 )
             )
         gstart += len(g_here)
     if parts:
-        cols = [np.concatenate([p[i] for p in parts]) for i in range(9)]
+        cols = [np.concatenate([p[i] for p in parts]) for i in range(8)]
     else:
-        cols = [np.empty(0)] * 7 + [np.empty((0, DRAWS))] * 2
+        cols = [np.empty(0)] * 7 + [np.empty((0, 2 * DRAWS))]
     order = np.argsort(cols[0], kind="stable")
     cols = [c[order] for c in cols]
+    cols.append(cols[7][:, DRAWS:])  # routing uniforms
+    cols[7] = cols[7][:, :DRAWS]  # service uniforms
     return Demands(
         time=cal.to_clock(cols[0]),
         type=cols[1].astype(np.int16),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from heapq import heappop
 from statistics import NormalDist
 from typing import Any
 
@@ -28,6 +29,7 @@ from sim.model.calendar import DAY, Calendar
 from sim.model.district import District
 from sim.model.population import Population
 from sim.model.station import Entry, Station
+from sim.model.wake import Wake, wake
 from sim.processes.demand import DRAWS, Demands
 from sim.processes.tasks import Workload
 from sim.rules.priority import FILE, MEETING, RESIDENT, TASK
@@ -60,6 +62,10 @@ class CompiledStage:
     flow: str
     name: str
     outsource: bool = False
+    terminal: bool = False  # a demand that finishes here is always resolved (set below)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "terminal", not self.missing_return and not self.targets)
 
 
 def compile_flows(
@@ -203,9 +209,45 @@ class Router:
 
     # -- arrivals -------------------------------------------------------------------------
     def start(self) -> None:
-        """Schedule the first demand and the first work package."""
+        """Schedule the first demand and the first work package as SimPy events (for
+        stepping the environment by hand; `run` is the fast way)."""
         self._schedule_demand()
         self._schedule_work()
+
+    def run(self, until: float) -> None:
+        """Run the environment to `until`, merging the demand stream into its event loop.
+
+        Demands are known in advance and sorted, so instead of one event each they are
+        taken straight from their list whenever the next one is due before the next event on
+        SimPy's queue (a demand due at the same time as an event goes first). Everything
+        else — services, forwarding, office hours, mechanisms — runs as SimPy events.
+        """
+        env = self.env
+        self._schedule_work()
+        queue, times, n = env._queue, self.t_arrive, self.n
+        j = self._next_demand
+        t_arr = times[j] if j < n else math.inf
+        while True:
+            t_ev = queue[0][0] if queue else math.inf
+            if t_arr <= t_ev:
+                if t_arr >= until:
+                    break
+                env._now = t_arr
+                self._next_demand = j + 1
+                self._arrive(j)
+                j += 1
+                t_arr = times[j] if j < n else math.inf
+                continue
+            if t_ev >= until:
+                break
+            # SimPy's Environment.step, inlined: pop the next event and run its callbacks
+            env._now, _, _, event = heappop(queue)
+            callbacks, event.callbacks = event.callbacks, None
+            for callback in callbacks:
+                callback(event)
+            if not event._ok and not hasattr(event, "_defused"):
+                raise event._value
+        env._now = until
 
     def _schedule_demand(self) -> None:
         j = self._next_demand
@@ -219,6 +261,10 @@ class Router:
         self.t_arrive[i] = self.env.now  # the clock, not the drawn time (rounding)
         self._next_demand = i + 1
         self._schedule_demand()
+        self._arrive(i)
+
+    def _arrive(self, i: int) -> None:
+        """Demand `i` arises: it enters its flow (online if its resident goes online)."""
         entry, online_entry = self.entry[self.group[i]]
         self.enter(i, online_entry if (self.online[i] and online_entry >= 0) else entry)
 
@@ -332,6 +378,9 @@ class Router:
         on along a route, or end it resolved."""
         sid = self.stage[i]
         st = self.stages[sid]
+        if st.terminal:  # no way on and nothing to send home for: resolved
+            self._end(i, RESOLVED)
+            return
         k = self.k[i]
         u = self.u_route[i * DRAWS + k] if k < DRAWS else self.fallback.random()
         self.k[i] = k + 1
@@ -362,9 +411,9 @@ class Router:
         if delay <= 0.0:
             self.enter(i, sid)
             return
-        Timeout(self.env, delay, (i, sid)).callbacks.append(self._enter_later)
+        wake(self.env, delay, self._enter_later, (i, sid))
 
-    def _enter_later(self, ev: Timeout) -> None:
+    def _enter_later(self, ev: Wake) -> None:
         i, sid = ev._value
         self.enter(i, sid)
 
@@ -373,17 +422,19 @@ class Router:
         self.pop.satisfaction[:] = self.sat
 
     def _end(self, i: int, outcome: int) -> None:
-        now = self.env.now
+        """Demand `i` ends (resolved or abandoned); its resident's satisfaction moves toward
+        how it went: ``exp(-days / target_days)``, less a penalty per extra trip."""
+        now = self.env._now
         self.finish[i] = now
         self.outcome[i] = outcome
         r = self.resident[i]
         sat = self.sat
+        score = 0.0
         if outcome == RESOLVED:
-            days = (now - self.t_arrive[i]) / DAY
-            penalty = max(0.0, 1.0 - self.sat_trip * (self.trips[i] - 1))
-            score = math.exp(-days / self.sat_days) * penalty
-        else:
-            score = 0.0
+            score = math.exp((self.t_arrive[i] - now) / (DAY * self.sat_days))
+            trips = self.trips[i]
+            if trips > 1:
+                score *= max(0.0, 1.0 - self.sat_trip * (trips - 1))
         sat[r] += self.sat_rate * (score - sat[r])
 
 
