@@ -49,8 +49,22 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIOS = ("scenarios/tongguanshan_abolition.toml", "scenarios/baseline.toml")
-BENCHMARKS = ("mmc_customers_per_second", "district_year")
-ALIASES = {"mmc": "mmc_customers_per_second", "district": "district_year"}
+BENCHMARKS = (
+    "mmc_customers_per_second",
+    "district_year",
+    "mechanisms_overhead",
+    "replications_per_second",
+)
+ALIASES = {
+    "mmc": "mmc_customers_per_second",
+    "district": "district_year",
+    "mechanisms": "mechanisms_overhead",
+    "workers": "replications_per_second",
+}
+CORE_SCENARIO = "scenarios/tongguanshan_abolition.toml"
+FULL_SCENARIO = "scenarios/tongguanshan_full_reform.toml"
+MECHANISMS_TARGET = 1.5
+SPEEDUP_TARGET = 1.8
 TARGET_SECONDS = 30.0
 TARGET_MIB = 1024.0
 
@@ -465,6 +479,75 @@ def best_district(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return best
 
 
+def bench_mechanisms(core: int, repeats: int) -> dict[str, Any]:
+    """District-year with every governance mechanism on against the structural model alone.
+
+    Tongguanshan after abolition (`CORE_SCENARIO`) and the full reform (`FULL_SCENARIO`:
+    the same district with burden cuts, the social-organisation market and consultation),
+    both for 365 days, each in a fresh process pinned to one core; best of `repeats`.
+    """
+    core_runs = [bench_district(CORE_SCENARIO, 365, [], True, core) for _ in range(repeats)]
+    full_runs = [bench_district(FULL_SCENARIO, 365, [], True, core) for _ in range(repeats)]
+    base, full = best_district(core_runs), best_district(full_runs)
+    ratio = full["seconds"] / base["seconds"]
+    return {
+        "benchmark": "mechanisms_overhead",
+        "value": round(ratio, 3),
+        "unit": "ratio",
+        "core_seconds": base["seconds"],
+        "all_mechanisms_seconds": full["seconds"],
+        "all_mechanisms_peak_mib": full["peak_mib"],
+        "core_scenario": _display(CORE_SCENARIO),
+        "all_mechanisms_scenario": _display(FULL_SCENARIO),
+        "days": 365,
+        "within_target": ratio <= MECHANISMS_TARGET,
+        "target": MECHANISMS_TARGET,
+    }
+
+
+def bench_workers(path: str, replications: int, days: int | None) -> dict[str, Any]:
+    """Replications per second of `sim.run` with 1 and with 2 local worker processes.
+
+    Parameters
+    ----------
+    path : str
+        Scenario file.
+    replications : int
+        Replications per timing (the pool's start-up is included in the time).
+    days : int, optional
+        Override of the scenario's ``days``.
+    """
+    import sim
+
+    file = Path(path) if Path(path).exists() else ROOT / path
+    scenario = sim.load_scenario(file, {"days": days} if days else None)
+    rates = {}
+    tables = {}
+    for workers in (1, 2):
+        t0 = time.perf_counter()
+        result = sim.run(scenario, replications=replications, workers=workers, progress=False)
+        rates[workers] = replications / (time.perf_counter() - t0)
+        tables[workers] = result.summary
+    same = tables[1].equals(tables[2])
+    speedup = rates[2] / rates[1]
+    return {
+        "benchmark": "replications_per_second",
+        "value": round(rates[2], 3),
+        "unit": "replications/s",
+        "scenario": scenario.name,
+        "file": _display(str(file)),
+        "replications": replications,
+        "days": scenario.days,
+        "workers_1": round(rates[1], 3),
+        "workers_2": round(rates[2], 3),
+        "speedup": round(speedup, 3),
+        "identical_summary": same,
+        "cores": len(os.sched_getaffinity(0)),
+        "within_target": speedup >= SPEEDUP_TARGET and same,
+        "target": SPEEDUP_TARGET,
+    }
+
+
 # -- command line ------------------------------------------------------------------------------
 def default_core() -> int:
     """Core 0 if this process may run there, else the lowest allowed core."""
@@ -582,9 +665,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     commit = source_version()
     # district_year first: its children inherit the parent's resident set in ru_maxrss
-    for name in sorted(selected(a.only), key=lambda n: n != "district_year"):
+    # (replications_per_second last: its pool forks this process, which then holds more)
+    order = {"district_year": 0, "mechanisms_overhead": 1, "replications_per_second": 3}
+    for name in sorted(selected(a.only), key=lambda n: order.get(n, 2)):
         if name == "mmc_customers_per_second":
             emit(bench_mmc(a.customers, a.servers, a.rho, a.mean, a.repeats, a.tolerance), commit)
+        elif name == "mechanisms_overhead":
+            emit(bench_mechanisms(core, a.district_repeats), commit)
+        elif name == "replications_per_second":
+            emit(bench_workers("scenarios/teaching.toml", 16, None), commit)
+            emit(bench_workers(CORE_SCENARIO, 4, None), commit)
         else:
             for path in a.scenario or DEFAULT_SCENARIOS:
                 runs = [
