@@ -7,6 +7,7 @@ disk and lets it go), with at most a few jobs per worker in flight so memory sta
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -56,6 +57,7 @@ def execute(
             yield i, fn(job)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    gc.freeze()  # forked workers need not walk the parent's objects at each collection
     with ProcessPoolExecutor(
         min(n, len(jobs)), mp_context=multiprocessing.get_context(method)
     ) as pool:

@@ -6,6 +6,7 @@ worker or the calling process all compute exactly the same tables from the same 
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import pandas as pd
@@ -54,4 +55,6 @@ def replicate(job: Job) -> dict[str, pd.DataFrame]:
         out["demands"] = rec
     if "yearly" in job.tables:
         out["yearly"] = yearly(rep)
+    del rep, rec
+    gc.collect()  # a replication's object graph has cycles: free it now, not at a rare full GC
     return out

@@ -29,6 +29,7 @@ import pandas as pd
 from sim.scenario.errors import ScenarioError
 
 PARTS = "parts"
+READABLE = 0o644  # results are for reading by others too (mkstemp makes files private)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -38,6 +39,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, READABLE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -54,6 +56,7 @@ def atomic_write_frame(path: Path, frame: pd.DataFrame) -> None:
             frame.to_parquet(tmp, index=False)
         else:
             frame.to_csv(tmp, index=False)
+        os.chmod(tmp, READABLE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -98,7 +101,9 @@ class RunStore:
                 )
             self.manifest = old
         else:
-            if self.root.exists() and any(p.name != PARTS for p in self.root.iterdir()):
+            if self.root.exists() and any(
+                p.name != PARTS and not p.name.startswith(".") for p in self.root.iterdir()
+            ):
                 raise ScenarioError("--out", "", f"'{self.root}' is not empty and holds no run")
             self.manifest = {"experiment_hash": self.hash, **manifest}
             atomic_write_text(path, json.dumps(self.manifest, indent=2, ensure_ascii=False))
@@ -111,6 +116,8 @@ class RunStore:
         """Remove half-written parts left by an interrupted run."""
         for tmp in (self.root / PARTS).glob(".tmp-*"):
             shutil.rmtree(tmp, ignore_errors=True)
+        for tmp in self.root.glob(".*.tmp*"):  # a table or figure cut off mid-write
+            tmp.unlink(missing_ok=True)
 
     def has(self, key: str, replication: int) -> bool:
         """Whether a replication is already stored."""

@@ -61,7 +61,7 @@ import os
 import tempfile
 import tomllib
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -442,8 +442,10 @@ def _flat_parameters(node: Any, label: str, sources: dict[str, str]) -> dict[str
 
 
 def _schema_error(exc: ValidationError, label: str) -> ScenarioError:
-    """The first schema error of a sweep file as one line naming the key."""
-    err = exc.errors()[0]
+    """The first schema error of a sweep file as one line naming the key (an unknown key
+    first: it often explains a missing one, as a misspelt section name does)."""
+    errors = exc.errors()
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [str(p) for p in err["loc"]]
     kind = err["type"]
     if len(loc) >= 2 and loc[0] == "design" and loc[1] in _DESIGNS:
@@ -513,17 +515,17 @@ def _resolve_parameters(
             raise ScenarioError(label, f"{where}.levels", "levels is for factorial designs only")
         keys = tuple(p.keys) if p.keys else (name,)
         values = []
-        for key in keys:
-            value = _lookup(tree, key, label, where)
+        for i, key in enumerate(keys):
+            at = f"{where}.keys.{i}" if p.keys else where
+            what = f"'{key}' is" if p.keys else "it is"
+            value = _lookup(tree, key, label, at)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ScenarioError(
-                    label, where, f"'{key}' is not a number in the base scenario (it is {value!r})"
+                    label, at, f"{what} not a number in the base scenario ({_kind_of(value)})"
                 )
             if isinstance(value, int) and not p.integer:
                 raise ScenarioError(
-                    label,
-                    where,
-                    f"'{key}' is a whole number in the base scenario; add integer = true",
+                    label, at, f"{what} a whole number in the base scenario; add integer = true"
                 )
             values.append(value)
         source = p.source.strip() or _range_source(sources, name)
@@ -560,17 +562,28 @@ def _range_source(sources: dict[str, str], name: str) -> str:
     return low if low == high else f"low: {low}; high: {high}"
 
 
+def _kind_of(value: Any) -> str:
+    """What a scenario value is, in a few words."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "not set"
+    return f"it is {value!r}"
+
+
 def _lookup(tree: dict[str, Any], key: str, label: str, where: str) -> Any:
     """The base scenario's value at a dotted key, or a one-line error saying why not."""
     node: Any = tree
     path: list[str] = []
     for part in key.split("."):
-        here = ".".join(path) or "the scenario"
+        here = f"'{'.'.join(path)}'" if path else "the scenario"
         if isinstance(node, list):
             raise ScenarioError(
                 label,
                 where,
-                f"'{key}': '{here}' is a list and a sweep cannot set an item inside a list",
+                f"'{key}' is inside the list {here}; a sweep cannot set an item of a list",
             )
         if not isinstance(node, dict) or part not in node:
             msg = f"'{key}' is not a key of the base scenario: no '{part}' in {here}"
@@ -768,7 +781,6 @@ class SweepResult:
     table: pd.DataFrame
     indices: pd.DataFrame
     ran: int = 0
-    meta: dict = field(default_factory=dict)
 
     def means(self) -> pd.DataFrame:
         """One row per point: parameter values and each output's mean over replications."""
@@ -991,8 +1003,9 @@ def point_means(table: pd.DataFrame, design: pd.DataFrame, outputs: list[str]) -
 def sensitivity_indices(sw: Sweep, design: DesignPoints, table: pd.DataFrame) -> pd.DataFrame:
     """Sobol' or Morris indices of each output, from point means (empty for other designs).
 
-    An output that is not finite at every point (e.g. a mean over no resolved demand) or
-    that does not vary gets NaN indices rather than numbers SALib would make up.
+    An output that is not finite at every point (e.g. a mean over no resolved demand) gets
+    NaN indices rather than numbers SALib would make up, and so do the Sobol' indices of an
+    output that does not vary (its Morris effects are zero).
     """
     outputs = list(sw.spec.outputs.metrics)
     if sw.kind not in ("sobol", "morris"):
@@ -1002,7 +1015,8 @@ def sensitivity_indices(sw: Sweep, design: DesignPoints, table: pd.DataFrame) ->
     rows = []
     for out in outputs:
         y = means[out].to_numpy(dtype=float)
-        usable = bool(np.isfinite(y).all() and np.ptp(y) > 0)
+        # Sobol' indices of a constant output are 0/0; its Morris effects are truly zero.
+        usable = bool(np.isfinite(y).all() and (np.ptp(y) > 0 or sw.kind == "morris"))
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             if sw.kind == "sobol":
@@ -1057,8 +1071,8 @@ def drivers(indices: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for out, part in indices.groupby("output", sort=False):
         part = part.dropna(subset=[measure])
-        if part.empty:
-            continue
+        if part.empty or not (part[measure] > 0).any():
+            continue  # no indices, or no parameter moves the output
         top = part.loc[part[measure].idxmax()]
         rows.append((out, top["parameter"], measure, float(top[measure])))
     return pd.DataFrame(rows, columns=["output", "parameter", "measure", "value"])
@@ -1091,6 +1105,17 @@ def readable_sweep(result: SweepResult, max_rows: int = 20) -> str:
         lines.append(f"  {out}")
         body = part.drop(columns="output").to_string(index=False, float_format=fmt)
         lines.extend("    " + line for line in body.splitlines())
+    means = result.means()
+    for out in result.outputs:
+        y = means[out].to_numpy(dtype=float)
+        bad = int((~np.isfinite(y)).sum())
+        if bad:
+            lines.append(
+                f"no indices for {out}: not finite at {bad} of {points} points "
+                "(e.g. no demand of the type resolved there); run longer or more replications"
+            )
+        elif np.ptp(y) == 0:
+            lines.append(f"{out} is the same at every point: no parameter moves it")
     top = result.drivers()
     for row in top.itertuples(index=False):
         lines.append(
