@@ -7,12 +7,13 @@ worker or the calling process all compute exactly the same tables from the same 
 from __future__ import annotations
 
 import gc
+import multiprocessing
 from dataclasses import dataclass
 
 import pandas as pd
 
 from sim.experiment.replication import run_replication
-from sim.metrics.records import demand_records
+from sim.metrics.records import TEXT_COLUMNS, demand_records
 from sim.metrics.summary import summary, timeseries, yearly
 from sim.scenario.schema import Scenario
 
@@ -51,10 +52,11 @@ def replicate(job: Job) -> dict[str, pd.DataFrame]:
     out = {"summary": summary(rep, rec)}
     if "timeseries" in job.tables:
         out["timeseries"] = timeseries(rep)
-    if "demands" in job.tables:
-        out["demands"] = rec
+    if "demands" in job.tables:  # text as categories: far cheaper to send between processes
+        out["demands"] = rec.astype(dict.fromkeys(TEXT_COLUMNS, "category"))
     if "yearly" in job.tables:
         out["yearly"] = yearly(rep)
     del rep, rec
-    gc.collect()  # a replication's object graph has cycles: free it now, not at a rare full GC
+    if multiprocessing.parent_process() is not None:  # in a worker process
+        gc.collect()  # a replication's object graph has cycles: free it now, not at a rare GC
     return out

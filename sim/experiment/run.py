@@ -20,6 +20,7 @@ from sim.experiment.jobs import TABLES
 from sim.experiment.output import save_figures, write_tables
 from sim.experiment.warmup import daily_backlog, detect_warmup, mser5
 from sim.metrics.headline import HEADLINE
+from sim.metrics.records import RECORD_COLUMNS
 from sim.scenario.schema import Scenario
 
 PRECISION_BATCH = 4
@@ -203,7 +204,7 @@ def run(
         n,
         exp.table("summary"),
         series,
-        exp.table("demands"),
+        typed_records(exp.table("demands")),
         exp.table("yearly"),
         started=started,
         finished=_now(),
@@ -227,6 +228,14 @@ def run(
         if figures:
             save_figures(result, exp.store.root)
     return result
+
+
+def typed_records(frame: pd.DataFrame) -> pd.DataFrame:
+    """Demand records with their declared types (replications travel and are stored with
+    their text as categories)."""
+    if frame.empty:
+        return frame
+    return frame.astype({k: v for k, v in RECORD_COLUMNS.items() if k in frame.columns})
 
 
 def _now() -> str:

@@ -37,6 +37,9 @@ RECORD_COLUMNS = {
 }
 
 
+TEXT_COLUMNS = [k for k, v in RECORD_COLUMNS.items() if v == "string"]
+
+
 def demand_records(rep: Replication) -> pd.DataFrame:
     """The demand records of one replication as a typed DataFrame."""
     d, r, s = rep.demands, rep.router, rep.scenario
