@@ -59,7 +59,6 @@ import itertools
 import math
 import os
 import tempfile
-import tomllib
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +74,7 @@ from sim.experiment.output import base_manifest
 from sim.experiment.store import RunStore, atomic_write_frame
 from sim.scenario import figures as figs
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loading import OVERRIDE_FILE, load_scenario
+from sim.scenario.loading import OVERRIDE_FILE, load_scenario, read_toml
 from sim.scenario.schema import Scenario
 
 SWEEP_TABLES = ("summary",)
@@ -334,18 +333,7 @@ def load_sweep(path: str | Path) -> Sweep:
     """
     path = Path(path)
     label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(label, "", "file not found") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(label, "", "not a UTF-8 text file") from None
-    except OSError as exc:
-        raise ScenarioError(label, "", f"cannot read file ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(label, "", f"TOML syntax error: {exc}") from None
+    data = read_toml(path)
 
     sources: dict[str, str] = {}
     raw: dict[str, Any] = {}

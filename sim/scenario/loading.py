@@ -95,18 +95,7 @@ def _read_chain(
 ) -> dict[str, Any]:
     """Read `path` and (if `follow`) the chain of files it extends, parents first."""
     label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(label, "", "file not found") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(label, "", "not a UTF-8 text file") from None
-    except OSError as exc:
-        raise ScenarioError(label, "", f"cannot read file ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(label, "", f"TOML syntax error: {exc}") from None
+    data = read_toml(path)
     parent: dict[str, Any] = {}
     if not follow:
         data.pop("extends", None)
@@ -127,6 +116,23 @@ def _read_chain(
     for key in _table_figures(data):
         _drop(parent, key)  # a figure whose value is a table replaces the parent's table
     return _merge(parent, own)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a missing, unreadable or malformed file is a `ScenarioError`."""
+    label = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(label, "", "file not found") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(label, "", "not a UTF-8 text file") from None
+    except OSError as exc:
+        raise ScenarioError(label, "", f"cannot read file ({exc.strerror})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(label, "", f"TOML syntax error: {exc}") from None
 
 
 def _table_figures(node: Any, path: str = "") -> list[str]:
