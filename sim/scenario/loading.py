@@ -36,9 +36,9 @@ def load_scenario(
     ----------
     source : str, Path, dict or list of paths
         A scenario file (TOML), an already parsed mapping, or layers: the first file with
-        the chain it extends, then each further file's own keys on top (its ``extends`` is
-        not followed), e.g. ``["teaching.toml", "xiangfang_center.toml"]`` runs the Xiangfang
-        reform at classroom size.
+        the chain it extends, then each further file with what its chain adds beyond the
+        files already loaded, e.g. ``["teaching.toml", "xiangfang_center.toml"]`` runs the
+        Xiangfang reform (what it changes in the baseline) at classroom size.
     overrides : dict or list of str, optional
         Dotted keys and values (``{"structure.communities": 4}``) or ``"key=value"`` strings
         as given to ``--set``; a value string is read as a TOML value, else as text.
@@ -62,12 +62,13 @@ def load_scenario(
         if not source:
             raise ScenarioError("<layers>", "", "no scenario file given")
         label = str(source[-1])
-        raw = _read_chain(Path(source[0]), origin, sources, seen=())
+        loaded: set[Path] = set()
+        raw = _read_chain(Path(source[0]), origin, sources, (), loaded)
         for layer in source[1:]:
-            raw = _merge(raw, _read_chain(Path(layer), origin, sources, (), follow=False))
+            raw = _merge(raw, _read_chain(Path(layer), origin, sources, (), loaded))
     else:
         label = str(source)
-        raw = _read_chain(Path(source), origin, sources, seen=())
+        raw = _read_chain(Path(source), origin, sources, (), set())
     for key, value in _parse_overrides(overrides).items():
         _set(raw, key, figures.lift(value, key, {}))
         _forget_below(sources, key)
@@ -91,14 +92,14 @@ def _read_chain(
     origin: dict[str, str],
     sources: dict[str, str],
     seen: tuple[Path, ...],
-    follow: bool = True,
+    loaded: set[Path],
 ) -> dict[str, Any]:
-    """Read `path` and (if `follow`) the chain of files it extends, parents first."""
+    """Read `path` and the chain of files it extends, parents first, leaving out files
+    already `loaded` (by an earlier layer or another branch of the chain)."""
     label = str(path)
     data = read_toml(path)
     parent: dict[str, Any] = {}
-    if not follow:
-        data.pop("extends", None)
+    loaded.add(path.resolve())
     if "extends" in data:
         ext = data["extends"]
         names = [ext] if isinstance(ext, str) else ext
@@ -111,7 +112,11 @@ def _read_chain(
                 raise ScenarioError(label, key, f"circular extends through '{name}'")
             if not target.exists():
                 raise ScenarioError(label, key, f"file '{name}' not found")
-            parent = _merge(parent, _read_chain(target, origin, sources, seen + (path.resolve(),)))
+            if target in loaded:
+                continue  # already in: an earlier layer or a common parent
+            parent = _merge(
+                parent, _read_chain(target, origin, sources, seen + (path.resolve(),), loaded)
+            )
     own = _lift(data, label, origin, sources)
     for key in _table_figures(data):
         _drop(parent, key)  # a figure whose value is a table replaces the parent's table
