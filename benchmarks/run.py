@@ -674,7 +674,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             emit(bench_mechanisms(core, a.district_repeats), commit)
         elif name == "replications_per_second":
             emit(bench_workers("scenarios/teaching.toml", 16, None), commit)
-            emit(bench_workers(CORE_SCENARIO, 4, None), commit)
+            emit(bench_workers(CORE_SCENARIO, 8, None), commit)
         else:
             for path in a.scenario or DEFAULT_SCENARIOS:
                 runs = [
