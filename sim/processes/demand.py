@@ -21,7 +21,7 @@ from sim.model.calendar import Calendar
 from sim.model.population import Population
 from sim.scenario.schema import Scenario
 
-DRAWS = 8  # pre-drawn uniforms per demand; later visits draw from the fallback stream
+DRAWS = 6  # pre-drawn uniforms per demand; later visits draw from the fallback stream
 
 
 @dataclass(frozen=True)

@@ -234,7 +234,8 @@ class Router:
                     break
                 env._now = t_arr
                 self._next_demand = j + 1
-                self._arrive(j)
+                entry, online_entry = self.entry[self.group[j]]  # `_arrive`, inlined
+                self.enter(j, online_entry if (online_entry >= 0 and self.online[j]) else entry)
                 j += 1
                 t_arr = times[j] if j < n else math.inf
                 continue
@@ -371,7 +372,11 @@ class Router:
         if cls == MEETING:
             self.meeting_done(station, entry)
             return
-        self.advance(entry[1])
+        i = entry[1]
+        if self.stages[self.stage[i]].terminal:  # the common end of a flow, without a call
+            self._end(i, RESOLVED)
+        else:
+            self.advance(i)
 
     def advance(self, i: int) -> None:
         """Demand `i` has finished its current stage: send it home for a missing document,
