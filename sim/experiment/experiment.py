@@ -96,22 +96,30 @@ class Experiment:
         self.replications = max(self.replications, replications)
         if not jobs:
             return 0
+        here = self.scheduler is None and (len(jobs) == 1 or self.workers == 1)
+        days = sum(job.scenario.days for job in jobs)
         bar = tqdm(
-            total=len(jobs),
-            unit="rep",
-            desc="replications",
+            total=days if here else len(jobs),  # in this process: simulated days
+            unit="day" if here else "rep",
+            desc="simulated days" if here else "replications",
             delay=2.0,
             disable=not self.progress,
             leave=False,
         )
+        results = (
+            ((i, replicate(job, progress=bar.update)) for i, job in enumerate(jobs))
+            if here
+            else execute(replicate, jobs, self.workers, self.scheduler)
+        )
         try:
-            for i, tables in execute(replicate, jobs, self.workers, self.scheduler):
+            for i, tables in results:
                 job = jobs[i]
                 if self.store is not None:
                     self.store.write(job.key, job.replication, tables)
                 else:
                     self._memory[(job.key, job.replication)] = tables
-                bar.update(1)
+                if not here:
+                    bar.update(1)
                 if on_done is not None:
                     on_done()
         finally:

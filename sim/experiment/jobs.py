@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -45,9 +46,10 @@ class Job:
     tables: tuple[str, ...] = TABLES
 
 
-def replicate(job: Job) -> dict[str, pd.DataFrame]:
-    """Run one job and reduce it to its tables."""
-    rep = run_replication(job.scenario, job.replication, job.seed)
+def replicate(job: Job, progress: Callable[[int], object] | None = None) -> dict[str, pd.DataFrame]:
+    """Run one job and reduce it to its tables (`progress` is called with 1 per simulated
+    day)."""
+    rep = run_replication(job.scenario, job.replication, job.seed, progress)
     rec = demand_records(rep)
     out = {"summary": summary(rep, rec)}
     if "timeseries" in job.tables:
