@@ -106,11 +106,12 @@ class Experiment:
             disable=not self.progress,
             leave=False,
         )
-        results = (
-            ((i, replicate(job, progress=bar.update)) for i, job in enumerate(jobs))
-            if here
-            else execute(replicate, jobs, self.workers, self.scheduler)
-        )
+        if here and self.progress:
+            results = ((i, replicate(job, progress=bar.update)) for i, job in enumerate(jobs))
+        elif here:
+            results = ((i, replicate(job)) for i, job in enumerate(jobs))
+        else:
+            results = execute(replicate, jobs, self.workers, self.scheduler)
         try:
             for i, tables in results:
                 job = jobs[i]
