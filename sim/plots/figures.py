@@ -47,8 +47,9 @@ def backlog_by_level(series: pd.DataFrame) -> Figure:
     """Work waiting at midnight, summed by level and averaged over replications."""
     daily = series.groupby(["scenario", "replication", "day", "level"])["backlog"].sum()
     mean = daily.groupby(["scenario", "day", "level"]).mean().unstack(["scenario", "level"])
+    mean.columns = [f"{scenario}: {level}" for scenario, level in mean.columns]
     fig, ax = plt.subplots(figsize=(7, 4))
-    mean.plot(ax=ax)
+    mean.plot(ax=ax, lw=0.9)
     ax.set_xlabel("day")
     ax.set_ylabel("items waiting at midnight")
     ax.set_title("Backlog carried overnight")
