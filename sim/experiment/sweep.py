@@ -73,7 +73,7 @@ from sim.experiment.jobs import Job, replicate
 from sim.experiment.output import base_manifest
 from sim.experiment.store import RunStore, atomic_write_frame
 from sim.scenario import figures as figs
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import ScenarioError, unknown_key
 from sim.scenario.loading import OVERRIDE_FILE, load_scenario, read_toml
 from sim.scenario.schema import Scenario
 
@@ -448,13 +448,7 @@ def _schema_error(exc: ValidationError, label: str) -> ScenarioError:
         model = SweepSpec
     key = ".".join(p for p in loc if p)
     if kind == "extra_forbidden":
-        known = list(model.model_fields) if model is not None else []
-        msg = "unknown key"
-        close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
-        if close:
-            msg += f"; did you mean '{close[0]}'?"
-        elif known:
-            msg += f"; expected one of: {', '.join(sorted(known))}"
+        msg = unknown_key(loc[-1], list(model.model_fields) if model is not None else [])
     elif kind == "missing":
         msg = "required key is missing"
     elif kind == "union_tag_invalid":

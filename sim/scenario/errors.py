@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class ScenarioError(ValueError):
     """A scenario file or override that cannot be used.
@@ -20,3 +23,14 @@ class ScenarioError(ValueError):
         self.file, self.key, self.message = file, key, message
         where = f"{file}: key '{key}'" if key else f"{file}"
         super().__init__(f"{where}: {message}".replace("\n", " "))
+
+
+def unknown_key(name: str, known: Iterable[str]) -> str:
+    """The message for an unknown key: a "did you mean" when one is close, else the choices."""
+    known = [str(k) for k in known]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key; did you mean '{close[0]}'?"
+    if known:
+        return f"unknown key; expected one of: {', '.join(sorted(known))}"
+    return "unknown key"

@@ -9,7 +9,6 @@ failure becomes a one-line `ScenarioError` naming the file and the key.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 import types
 import typing
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.scenario import figures
 from sim.scenario.checks import check_references
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import ScenarioError, unknown_key
 from sim.scenario.schema import Scenario
 
 OVERRIDE_FILE = "--set"
@@ -273,13 +272,7 @@ def _first_error(exc: ValidationError, origin: dict[str, str], label: str) -> Sc
     key = ".".join(loc)
     kind = err["type"]
     if kind == "extra_forbidden":
-        msg = "unknown key"
-        known = _fields_at(loc[:-1])
-        close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
-        if close:
-            msg += f"; did you mean '{close[0]}'?"
-        elif known:
-            msg += f"; expected one of: {', '.join(sorted(known))}"
+        msg = unknown_key(loc[-1], _fields_at(loc[:-1]))
     elif kind == "missing":
         msg = "required key is missing"
     else:
