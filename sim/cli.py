@@ -53,14 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     r.add_argument("--replications", type=_positive, help="replications (default: scenario's)")
     r.add_argument("--days", type=_positive, help="days to simulate (default: scenario's)")
-    r.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key, e.g. --set structure.communities=4",
-    )
+    _set_option(r, "override a scenario key, e.g. --set structure.communities=4")
     r.add_argument("--out", type=Path, help="output folder (default results/<scenario>/<run-id>)")
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     r.add_argument("--quiet", action="store_true", help="no progress bar and no table")
@@ -91,14 +84,7 @@ def _parser() -> argparse.ArgumentParser:
         "--replications", type=_positive, help="paired replications (default 10)", default=10
     )
     c.add_argument("--seed", type=int, help="root seed (default: the baseline's)")
-    c.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a key in every scenario",
-    )
+    _set_option(c, "override a key in every scenario")
     c.add_argument("--out", type=Path, help="output folder")
     c.add_argument("--demand-type", default="", help="demand type of the printed table")
     c.add_argument("--no-figures", action="store_true", help="skip the PNG figure")
@@ -129,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("assumptions", help="list the assumptions of a resolved scenario")
     a.add_argument("file")
     a.add_argument("--all", action="store_true", help="every figure with its source")
-    a.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    _set_option(a, "override a scenario key before listing")
     a.set_defaults(func=_assumptions)
     return p
 
@@ -262,6 +248,12 @@ def _sweep(args: argparse.Namespace) -> int:
         print(readable_sweep(result))
     print(f"results written to {out}")
     return 0
+
+
+def _set_option(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help=help_text
+    )
 
 
 def _executor_options(p: argparse.ArgumentParser) -> None:

@@ -16,7 +16,6 @@ import pytest
 from scipy import stats
 
 import sim
-import sim.experiment.experiment as experiment_module
 from sim.cli import main
 from sim.experiment.compare import COMPARISON_COLUMNS, compare
 from sim.experiment.jobs import Job
@@ -99,20 +98,6 @@ def run_cli(args: list[str]) -> tuple[int, str]:
     with contextlib.redirect_stdout(buf):
         code = main(args)
     return code, buf.getvalue()
-
-
-@pytest.fixture
-def count_jobs(monkeypatch: pytest.MonkeyPatch) -> list[Job]:
-    """Record every job run in this process (use with one worker)."""
-    seen: list[Job] = []
-    real = experiment_module.replicate
-
-    def counting(job: Job) -> dict[str, pd.DataFrame]:
-        seen.append(job)
-        return real(job)
-
-    monkeypatch.setattr(experiment_module, "replicate", counting)
-    return seen
 
 
 @pytest.fixture(scope="module")

@@ -75,20 +75,6 @@ def read_summary(folder: Path) -> pd.DataFrame:
     return pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values={"value": [""]})
 
 
-@pytest.fixture
-def count_jobs(monkeypatch: pytest.MonkeyPatch) -> list[Job]:
-    """Record every job run in this process (use with one worker)."""
-    seen: list[Job] = []
-    real = experiment_module.replicate
-
-    def counting(job: Job) -> dict[str, pd.DataFrame]:
-        seen.append(job)
-        return real(job)
-
-    monkeypatch.setattr(experiment_module, "replicate", counting)
-    return seen
-
-
 @pytest.fixture(scope="module")
 def teaching() -> sim.Scenario:
     """The teaching scenario cut to four weeks."""
