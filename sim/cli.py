@@ -7,8 +7,8 @@ before anything is written.
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as _dt
+import os
 import sys
 import typing
 from pathlib import Path
