@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_checks import assert_one_line_error
 
 import sim
 from sim.cli import main
@@ -40,18 +41,6 @@ def overlay(tmp_path: Path, name: str, body: str) -> Path:
     f = tmp_path / f"{name}.toml"
     f.write_text(f'extends = "{TEACHING.as_posix()}"\n{body}\n', encoding="utf-8")
     return f
-
-
-def assert_one_line_error(err: str, *names: str) -> str:
-    """Check `err` is a single ``govsim: error:`` line naming each of `names`."""
-    lines = err.splitlines()
-    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{err}"
-    line = lines[0]
-    assert "Traceback" not in err
-    assert line.startswith("govsim: error: "), line
-    for name in names:
-        assert name in line, f"{name!r} not in {line!r}"
-    return line
 
 
 def assert_nothing_written(tmp_path: Path) -> None:

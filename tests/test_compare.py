@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from cli_checks import assert_one_line_error
 from scipy import stats
 
 import sim
@@ -80,16 +81,6 @@ def contents(folder: Path) -> dict[str, tuple[int, bytes]]:
         )
         for p in sorted(folder.rglob("*"))
     }
-
-
-def assert_one_line_error(err: str, *names: str) -> None:
-    """`err` is one ``govsim: error:`` line containing every one of `names`."""
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("govsim: error: "), lines[0]
-    assert "Traceback" not in err
-    for name in names:
-        assert name in lines[0], f"{name!r} not in {lines[0]!r}"
 
 
 def run_cli(args: list[str]) -> tuple[int, str]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from cli_checks import assert_one_line_error
 
 import sim
 import sim.experiment.experiment as experiment_module
@@ -58,16 +59,6 @@ def parts(folder: Path, key: str = "teaching") -> dict[str, tuple[int, int, int]
     """The stored replication folders of `key`: name -> (inode, mtime in ns, size)."""
     snap = snapshot(folder / "parts" / key)
     return {k: v for k, v in snap.items() if "/" not in k}
-
-
-def assert_one_line_error(err: str, *names: str) -> None:
-    """`err` is one ``govsim: error:`` line containing every one of `names`."""
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("govsim: error: "), lines[0]
-    assert "Traceback" not in err
-    for name in names:
-        assert name in lines[0], f"{name!r} not in {lines[0]!r}"
 
 
 def read_summary(folder: Path) -> pd.DataFrame:
