@@ -387,7 +387,7 @@ def district_child(
     sets = list(overrides) + ([f"days={days}"] if days is not None else [])
     scenario = sim.load_scenario(path, sets or None)
     t2 = time.perf_counter()
-    result = sim.run(scenario, replications=1, progress=False)
+    result = sim.run(scenario, replications=1, options=sim.RunOptions(progress=False))
     t3 = time.perf_counter()
     if write:
         with tempfile.TemporaryDirectory(prefix="govsim-bench-") as tmp:
@@ -525,7 +525,11 @@ def bench_workers(path: str, replications: int, days: int | None) -> dict[str, A
     tables = {}
     for workers in (1, 2):
         t0 = time.perf_counter()
-        result = sim.run(scenario, replications=replications, workers=workers, progress=False)
+        result = sim.run(
+            scenario,
+            replications=replications,
+            options=sim.RunOptions(workers=workers, progress=False),
+        )
         rates[workers] = replications / (time.perf_counter() - t0)
         tables[workers] = result.summary
     same = tables[1].equals(tables[2])

@@ -10,12 +10,16 @@ a baseline (paired differences with confidence intervals).
 """
 
 from sim.experiment.compare import compare, paired_differences
-from sim.experiment.run import RunResult, interval_table, run
+from sim.experiment.options import RunOptions
+from sim.experiment.result import RunResult, interval_table
+from sim.experiment.run import Precision, run
 from sim.experiment.sweep import sweep
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.scenario.assumptions import assumptions
 
 __all__ = [
+    "Precision",
+    "RunOptions",
     "RunResult",
     "Scenario",
     "ScenarioError",

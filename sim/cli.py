@@ -7,7 +7,6 @@ before anything is written.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import os
 import sys
 import typing
@@ -18,8 +17,9 @@ import matplotlib
 matplotlib.use("Agg")  # the command line draws to files only
 
 from sim.experiment.compare import compare, readable  # noqa: E402
-from sim.experiment.run import run  # noqa: E402
-from sim.experiment.sweep import default_out, load_sweep, readable_sweep, sweep  # noqa: E402
+from sim.experiment.options import RunOptions, default_out  # noqa: E402
+from sim.experiment.run import Precision, run  # noqa: E402
+from sim.experiment.sweep import load_sweep, readable_sweep, sweep  # noqa: E402
 from sim.metrics.headline import HEADLINE  # noqa: E402
 from sim.scenario import ScenarioError, load_scenario  # noqa: E402
 from sim.scenario.assumptions import assumptions  # noqa: E402
@@ -162,23 +162,11 @@ def _run(args: argparse.Namespace) -> int:
         overrides.append(f"days={args.days}")
     scenario = load_scenario(args.file, overrides)
     seed = scenario.seed if args.seed is None else args.seed
-    out = args.out
-    if out is None:
-        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")
-        out = Path("results") / scenario.name / f"{stamp}-seed{seed}"
-    result = run(
-        scenario,
-        replications=args.replications,
-        seed=seed,
-        progress=None if not args.quiet else False,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        out=out,
-        precision=args.precision,
-        max_replications=args.max_replications,
-        warmup=args.warmup,
-        figures=not args.no_figures,
-    )
+    out = args.out if args.out is not None else default_out(scenario.name, seed)
+    precision = None
+    if args.precision is not None:
+        precision = Precision(args.precision, args.max_replications)
+    result = run(scenario, args.replications, seed, _options(args, out), precision, args.warmup)
     if not args.quiet:
         table = result.stats(metrics=HEADLINE, demand_type="")
         table = table.set_index("metric").loc[[m for m in HEADLINE if m in set(table["metric"])]]
@@ -206,22 +194,9 @@ def _run(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     base = load_scenario(args.baseline, args.overrides)
     reforms = [load_scenario(f, args.overrides) for f in args.reforms]
-    out = args.out
     seed = base.seed if args.seed is None else args.seed
-    if out is None:
-        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")
-        out = Path("results") / f"compare-{base.name}" / f"{stamp}-seed{seed}"
-    table = compare(
-        base,
-        reforms,
-        replications=args.replications,
-        seed=seed,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        out=out,
-        progress=None if not args.quiet else False,
-        figures=not args.no_figures,
-    )
+    out = args.out if args.out is not None else default_out(f"compare-{base.name}", seed)
+    table = compare(base, reforms, args.replications, seed, _options(args, out))
     if not args.quiet:
         print(readable(table, HEADLINE, args.demand_type))
     print(f"results written to {out}")
@@ -230,15 +205,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     sw = load_sweep(args.file)
-    out = args.out if args.out is not None else default_out(sw.name, sw.seed)
+    out = args.out if args.out is not None else default_out(f"sweep-{sw.name}", sw.seed)
     try:
-        result = sweep(
-            sw,
-            out=out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            progress=None if not args.quiet else False,
-        )
+        result = sweep(sw, _options(args, out))
     except KeyboardInterrupt:
         if not Path(out).exists():
             raise
@@ -252,6 +221,17 @@ def _sweep(args: argparse.Namespace) -> int:
         print(readable_sweep(result))
     print(f"results written to {out}")
     return 0
+
+
+def _options(args: argparse.Namespace, out: Path) -> RunOptions:
+    """The run options the command line asked for."""
+    return RunOptions(
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=out,
+        progress=None if not args.quiet else False,
+        figures=not getattr(args, "no_figures", False),
+    )
 
 
 def _set_option(p: argparse.ArgumentParser, help_text: str) -> None:

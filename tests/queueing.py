@@ -18,8 +18,8 @@ import numpy as np
 from scipy import stats
 
 import sim
+from sim.clock import DAY
 from sim.experiment.replication import Replication, run_replication
-from sim.model.calendar import DAY
 from sim.processes.routing import RESOLVED
 
 Spec = dict[str, Any]

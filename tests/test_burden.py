@@ -21,14 +21,14 @@ import pytest
 import simpy
 
 import sim
+from sim.clock import DAY, YEAR
 from sim.experiment.replication import calendar_of, run_replication
 from sim.metrics.records import demand_records
 from sim.metrics.summary import summary, yearly
-from sim.model.calendar import DAY
 from sim.model.district import build_district
 from sim.model.population import build_population
 from sim.model.station import Entry, Station
-from sim.processes.burden import YEAR, Burden, Candidates, draw_candidates, ledger_of
+from sim.processes.burden import Burden, Candidates, draw_candidates, ledger_of
 from sim.processes.demand import DRAWS, Demands, catalogue
 from sim.processes.evaluation import Evaluation
 from sim.processes.mechanism import Context

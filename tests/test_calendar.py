@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.model.calendar import DAY, WEEK, Calendar
+from sim.clock import DAY, WEEK
+from sim.model.calendar import Calendar
 
 OFFICE = Calendar(8.5 * 60, 17.5 * 60, 5)
 ALWAYS = Calendar(0.0, DAY, 7, always=True)

@@ -14,8 +14,8 @@ from cli_checks import assert_one_line_error
 
 import sim
 from sim.cli import main
+from sim.clock import DAY
 from sim.metrics.records import RECORD_COLUMNS
-from sim.model.calendar import DAY
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"

@@ -187,7 +187,9 @@ def test_renamed_copy_differs_by_exactly_zero() -> None:
     """Two scenarios identical but for the name: every difference 0, every interval [0, 0]."""
     base = sim.load_scenario(TEACHING, {"days": 21})
     copy = base.model_copy(update={"name": "teaching_copy"})
-    table = compare(base, [copy], replications=3, seed=SEED, workers=1, progress=False)
+    table = compare(
+        base, [copy], replications=3, seed=SEED, options=sim.RunOptions(workers=1, progress=False)
+    )
     assert len(table) > 50
     assert (table["diff_mean"] == 0).all()
     assert (table["baseline_mean"] == table["scenario_mean"]).all()
@@ -214,7 +216,9 @@ def test_same_name_variant_is_compared() -> None:
     """A reform made from the baseline's file by an override is still compared with it."""
     base = sim.load_scenario(TEACHING, {"days": 21})
     fewer = sim.load_scenario(TEACHING, {"days": 21, "units.community_desk.servers": 3})
-    table = compare(base, [fewer], replications=3, seed=SEED, workers=1, progress=False)
+    table = compare(
+        base, [fewer], replications=3, seed=SEED, options=sim.RunOptions(workers=1, progress=False)
+    )
     overall = table[table["demand_type"] == ""].set_index("metric")
     assert overall.loc["wait_minutes_mean", "diff_mean"] > 0
 
@@ -318,10 +322,10 @@ def crn_against_independent(reform_file: Path, tmp_path: Path) -> pd.DataFrame:
     """
     base = sim.load_scenario(BASELINE, CRN_SIZE)
     reform = sim.load_scenario([BASELINE, reform_file], CRN_SIZE)
-    kw: dict[str, Any] = {"workers": 2, "progress": False}
-    table = compare(base, [reform], CRN_REPS, seed=1, out=tmp_path / "crn", figures=False, **kw)
+    opts = sim.RunOptions(workers=2, out=tmp_path / "crn", progress=False, figures=False)
+    table = compare(base, [reform], CRN_REPS, seed=1, options=opts)
     summary = read_table(tmp_path / "crn" / "summary.csv")
-    alone = sim.run(reform, CRN_REPS, seed=2, figures=False, **kw).summary
+    alone = sim.run(reform, CRN_REPS, seed=2, options=sim.RunOptions(2, progress=False)).summary
     rows = []
     for metric, demand_type in CRN_METRICS + [("wait_minutes_mean", ""), ("satisfaction_mean", "")]:
         row = table[(table["metric"] == metric) & (table["demand_type"] == demand_type)].iloc[0]

@@ -25,11 +25,12 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.clock import DAY
 from sim.experiment import replication as replication_module
 from sim.experiment.replication import Replication, run_replication
 from sim.metrics.records import demand_records
 from sim.metrics.summary import summary, timeseries, yearly
-from sim.model.calendar import DAY, Calendar
+from sim.model.calendar import Calendar
 from sim.model.population import Population
 from sim.processes.consultation import Consultation, Matter
 from sim.rules import consultation as rules
@@ -209,15 +210,19 @@ def test_initial_disappointment_follows_availability() -> None:
 
 def test_next_mass_work_day() -> None:
     """Wednesday's opening (8:30) at or after the given time; every other week when asked."""
-    cal = Calendar(8.5 * 60, 17.5 * 60, 5)
+    cal = Calendar(8.5 * 60, 17.5 * 60, 5).opening_minute
     assert rules.next_mass_work_day(at(MON, 9), cal, WED) == opening(WED)
     assert rules.next_mass_work_day(opening(WED), cal, WED) == opening(WED)
     assert rules.next_mass_work_day(at(WED, 9), cal, WED) == opening(WED + 7)
     assert rules.next_mass_work_day(at(SAT, 9), cal, WED) == opening(WED + 7)
-    assert rules.next_mass_work_day(at(THU, 9), cal, WED, weeks=2) == opening(WED + 14)
-    assert rules.next_mass_work_day(at(MON + 14, 9), cal, WED, weeks=2) == opening(WED + 14)
+    assert rules.next_mass_work_day(at(THU, 9), cal, WED, weeks=2) == opening(
+        WED + 14
+    )
+    assert rules.next_mass_work_day(at(MON + 14, 9), cal, WED, weeks=2) == opening(
+        WED + 14
+    )
     always = Calendar(0.0, DAY, 7, always=True)
-    assert rules.next_mass_work_day(at(TUE, 9), always, WED) == WED * DAY
+    assert rules.next_mass_work_day(at(TUE, 9), always.opening_minute, WED) == WED * DAY
 
 
 def test_staff_minutes() -> None:

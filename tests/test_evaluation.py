@@ -17,8 +17,8 @@ import pytest
 from test_burden import CIVIL, MON, PLANNING, at, candidates, scenario, simulate
 
 import sim
+from sim.clock import DAY
 from sim.experiment.replication import run_replication
-from sim.model.calendar import DAY
 from sim.processes.evaluation import Rating
 from sim.rules.evaluation import community_ratings, department_rating, next_push_factor
 

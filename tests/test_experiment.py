@@ -75,8 +75,8 @@ def teaching() -> sim.Scenario:
 @pytest.fixture(scope="module")
 def local_runs(teaching: sim.Scenario) -> dict[int, sim.RunResult]:
     """The same run in this process and on two worker processes."""
-    kw: dict[str, Any] = {"replications": REPS, "seed": SEED, "progress": False}
-    return {w: sim.run(teaching, workers=w, **kw) for w in (1, 2)}
+    kw: dict[str, Any] = {"replications": REPS, "seed": SEED}
+    return {w: sim.run(teaching, **kw, options=sim.RunOptions(w, progress=False)) for w in (1, 2)}
 
 
 @pytest.fixture(scope="module")
@@ -227,9 +227,10 @@ def test_interrupted_run_keeps_whole_parts_and_resumes(
 
     monkeypatch.setattr(experiment_module, "replicate", dies_at_two)
     out = tmp_path / "run"
-    kw: dict[str, Any] = {"replications": REPS, "seed": SEED, "workers": 1, "progress": False}
+    kw: dict[str, Any] = {"replications": REPS, "seed": SEED}
+    stored = sim.RunOptions(workers=1, out=out, progress=False, figures=False)
     with pytest.raises(RuntimeError, match="power cut"):
-        sim.run(teaching, out=out, figures=False, **kw)
+        sim.run(teaching, **kw, options=stored)
     assert sorted(parts(out)) == ["r00000", "r00001"]
     assert not list(out.rglob(".tmp-*"))
     assert not (out / "summary.csv").exists()
@@ -240,21 +241,21 @@ def test_interrupted_run_keeps_whole_parts_and_resumes(
 
     ran.clear()
     monkeypatch.setattr(experiment_module, "replicate", counting)
-    resumed = sim.run(teaching, out=out, figures=False, **kw)
+    resumed = sim.run(teaching, **kw, options=stored)
     assert ran == [2, 3]
-    fresh = sim.run(teaching, **kw)
+    fresh = sim.run(teaching, **kw, options=sim.RunOptions(workers=1, progress=False))
     pd.testing.assert_frame_equal(resumed.summary, fresh.summary)
 
 
 def test_half_written_part_is_swept(tmp_path: Path, teaching: sim.Scenario) -> None:
     """A ``.tmp-*`` folder left by a killed run is removed by the next run into the folder."""
     out = tmp_path / "run"
-    kw: dict[str, Any] = {"replications": 1, "seed": SEED, "workers": 1, "progress": False}
-    sim.run(teaching, out=out, figures=False, **kw)
+    stored = sim.RunOptions(workers=1, out=out, progress=False, figures=False)
+    sim.run(teaching, 1, SEED, stored)
     stale = out / "parts" / ".tmp-killed"
     stale.mkdir()
     (stale / "summary.parquet").write_bytes(b"half")
-    sim.run(teaching, out=out, figures=False, **kw)
+    sim.run(teaching, 1, SEED, stored)
     assert not stale.exists()
     assert sorted(parts(out)) == ["r00000"]
 
@@ -357,10 +358,8 @@ def test_precision_api_meta(teaching: sim.Scenario) -> None:
         teaching,
         replications=1,
         seed=SEED,
-        workers=1,
-        progress=False,
-        precision=0.001,
-        max_replications=4,
+        precision=sim.Precision(0.001, max_replications=4),
+        options=sim.RunOptions(workers=1, progress=False),
     )
     p = r.meta["precision"]
     assert r.replications == p["replications"] == 4
@@ -389,7 +388,10 @@ def test_dask_gives_equal_tables(
 ) -> None:
     """A Dask cluster computes the same tables as a local run."""
     result = sim.run(
-        teaching, replications=REPS, seed=SEED, progress=False, scheduler=cluster.scheduler_address
+        teaching,
+        replications=REPS,
+        seed=SEED,
+        options=sim.RunOptions(progress=False, scheduler=cluster.scheduler_address),
     )
     pd.testing.assert_frame_equal(result.summary, local_runs[1].summary)
     pd.testing.assert_frame_equal(result.timeseries, local_runs[1].timeseries)

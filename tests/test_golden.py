@@ -57,7 +57,9 @@ def _digest(frame: pd.DataFrame) -> str:
 def _tables(case: str) -> dict[str, str]:
     file, overrides = CASES[case]
     s = sim.load_scenario(ROOT / "scenarios" / file, overrides)
-    result = sim.run(s, replications=2, seed=SEED, progress=False, workers=1)
+    result = sim.run(
+        s, replications=2, seed=SEED, options=sim.RunOptions(progress=False, workers=1)
+    )
     return {
         "summary.csv": result.summary.to_csv(index=False),
         "yearly.csv": result.yearly.to_csv(index=False),

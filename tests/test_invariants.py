@@ -83,7 +83,7 @@ def test_shipped_scenarios_account_for_every_demand(name: str, overrides: dict) 
     """Every demand of a shipped scenario ends resolved, abandoned or open; staff hours split
     fully into tasks, service and self-governance time."""
     s = sim.load_scenario(SCENARIOS / name, overrides)
-    result = sim.run(s, replications=1, seed=SEED + 1, progress=False)
+    result = sim.run(s, replications=1, seed=SEED + 1, options=sim.RunOptions(progress=False))
     rec = result.demands
     assert len(rec) > 0
     check_records(rec)
@@ -123,7 +123,9 @@ def test_same_seed_same_results_other_seed_other_results(tmp_path: Path) -> None
 
 def summary_values(s: sim.Scenario, seed: int = SEED + 4) -> pd.DataFrame:
     """Summary of two replications without the scenario name."""
-    return sim.run(s, replications=2, seed=seed, progress=False).summary.drop(columns="scenario")
+    return sim.run(
+        s, replications=2, seed=seed, options=sim.RunOptions(progress=False)
+    ).summary.drop(columns="scenario")
 
 
 def test_reform_changing_nothing_reproduces_baseline() -> None:
@@ -155,9 +157,17 @@ def test_reform_of_tasks_keeps_residents_and_demands() -> None:
     """Common random numbers: cutting the tasks pushed down to communities leaves the same
     residents raising the same demands at the same times (only the service side changes)."""
     cuts = {"tasks.per_year": 145, "tasks.plaques": 3, "tasks.assessments": 2}
-    before = sim.run(sim.load_scenario(TEACHING), replications=1, seed=SEED + 5, progress=False)
+    before = sim.run(
+        sim.load_scenario(TEACHING),
+        replications=1,
+        seed=SEED + 5,
+        options=sim.RunOptions(progress=False),
+    )
     after = sim.run(
-        sim.load_scenario(TEACHING, cuts), replications=1, seed=SEED + 5, progress=False
+        sim.load_scenario(TEACHING, cuts),
+        replications=1,
+        seed=SEED + 5,
+        options=sim.RunOptions(progress=False),
     )
     cols = ["demand", "demand_type", "item", "resident", "community", "arrival_min", "online"]
     pd.testing.assert_frame_equal(before.demands[cols], after.demands[cols])

@@ -24,10 +24,10 @@ import pytest
 import simpy
 
 import sim
+from sim.clock import DAY, MONTH, YEAR
 from sim.experiment.replication import calendar_of, run_replication
 from sim.metrics.records import demand_records
 from sim.metrics.summary import summary
-from sim.model.calendar import DAY
 from sim.model.district import build_district
 from sim.model.population import build_population
 from sim.model.social_orgs import (
@@ -39,7 +39,7 @@ from sim.model.social_orgs import (
     list_projects,
 )
 from sim.processes.demand import DRAWS, Demands, catalogue
-from sim.processes.market import MONTH, YEAR, Market
+from sim.processes.market import Market
 from sim.processes.mechanism import Context
 from sim.processes.office_hours import end_of_day, office_hours
 from sim.processes.routing import RESOLVED, Router

@@ -1,6 +1,6 @@
 """Random state: no global generator anywhere in ``sim/``, one named stream per purpose.
 
-Every draw of a run must come from ``sim.experiment.seeds.stream(seed, replication, name)``
+Every draw of a run must come from ``sim.model.streams.stream(seed, replication, name)``
 so that a replication is a pure function of (scenario, root seed, replication index) and two
 scenarios share their random numbers (common random numbers). These tests grep the package
 source for the global NumPy and ``random`` state and check the streams' behaviour.
@@ -21,7 +21,7 @@ import pytest
 
 import sim
 from sim.experiment.jobs import Job, replicate
-from sim.experiment.seeds import STREAMS, stream
+from sim.model.streams import STREAMS, stream
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
@@ -127,7 +127,7 @@ def test_no_global_random_state_in_sim() -> None:
     """No module of ``sim/`` seeds or draws from NumPy's global generator or ``random``."""
     files = sorted(PACKAGE.rglob("*.py"))
     assert len(files) > 10, f"too few sources found under {PACKAGE}"
-    assert PACKAGE / "experiment" / "seeds.py" in files
+    assert PACKAGE / "model" / "streams.py" in files
     offences = [
         f"{path.relative_to(PACKAGE.parent)}:{line_no}: {kind}: {text}"
         for path in files
@@ -155,7 +155,7 @@ def test_stream_matches_seedsequence_spawn() -> None:
     seed = 12345
     for r in (0, 2):
         child = np.random.SeedSequence(seed).spawn(r + 1)[r]
-        grand = child.spawn(len(STREAMS))
+        grand = child.spawn(max(STREAMS.values()) + 1)
         for name, k in STREAMS.items():
             expected = np.random.Generator(np.random.PCG64(grand[k])).random(8)
             np.testing.assert_array_equal(stream(seed, r, name).random(8), expected)
@@ -192,7 +192,12 @@ def test_same_seed_same_run_other_replication_other_demands(teaching: sim.Scenar
 
 def test_a_replication_does_not_depend_on_its_neighbours(teaching: sim.Scenario) -> None:
     """Replication 2 of a run of three equals replication 2 run alone."""
-    result = sim.run(teaching, replications=3, seed=5, workers=1, progress=False, figures=False)
+    result = sim.run(
+        teaching,
+        replications=3,
+        seed=5,
+        options=sim.RunOptions(workers=1, progress=False, figures=False),
+    )
     alone = replicate(Job("teaching", teaching, 2, 5))["summary"]
     in_run = result.summary[result.summary["replication"] == 2].reset_index(drop=True)
     pd.testing.assert_frame_equal(in_run, alone.reset_index(drop=True))

@@ -19,8 +19,8 @@ import numpy as np
 import simpy
 
 import sim
+from sim.clock import DAY
 from sim.experiment.replication import calendar_of
-from sim.model.calendar import DAY
 from sim.model.district import District, build_district
 from sim.model.population import Population, build_population
 from sim.model.station import Entry, Station

@@ -49,7 +49,7 @@ def test_scenario_runs(path: Path) -> None:
     """Each scenario runs (the big ones for four weeks) and resolves demands of each type."""
     overrides = {} if path.stem == "teaching" else {"days": SHORT_DAYS}
     s = sim.load_scenario(path, overrides)
-    result = sim.run(s, replications=1, progress=False)
+    result = sim.run(s, replications=1, options=sim.RunOptions(progress=False))
     summary = result.summary
     assert set(summary["scenario"]) == {s.name}
     assert result.metric("demands").iloc[0] > 0
@@ -73,7 +73,7 @@ def full_runs() -> dict[str, sim.RunResult]:
     out = {}
     for name in ("baseline", *REFORMS):
         s = sim.load_scenario(SCENARIOS / f"{name}.toml")
-        out[name] = sim.run(s, replications=1, seed=SEED, progress=False)
+        out[name] = sim.run(s, replications=1, seed=SEED, options=sim.RunOptions(progress=False))
     return out
 
 

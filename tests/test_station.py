@@ -17,7 +17,7 @@ import simpy
 from hypothesis import given
 from hypothesis import strategies as hs
 
-from sim.model.calendar import DAY
+from sim.clock import DAY
 from sim.model.station import Entry, Station
 from sim.rules.priority import FILE, RESIDENT, TASK, Rule, fifo, residents_first, tasks_first
 

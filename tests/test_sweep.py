@@ -117,7 +117,9 @@ def test_each_design_runs_and_writes_its_tables(tmp_path: Path, kind: str) -> No
     Sobol' and Morris) indices and a figure; the indices put the inert parameter at zero."""
     f = sweep_file(tmp_path, DESIGNS[kind])
     out = tmp_path / "out"
-    res = sim.sweep(f, out=out, workers=2 if kind == "sobol" else 1, progress=False)
+    res = sim.sweep(
+        f, options=sim.RunOptions(out=out, workers=2 if kind == "sobol" else 1, progress=False)
+    )
     n = design_size(load_sweep(f))
     assert n == {"factorial": 2 * 2, "lhs": 6, "qmc_sobol": 4, "sobol": 8 * 6, "morris": 9}[kind]
 
@@ -183,7 +185,9 @@ def test_points_share_random_streams(tmp_path: Path) -> None:
     """Points that differ only in a figure with no effect give identical results, replication
     by replication: every point runs the same random streams."""
     f = sweep_file(tmp_path, 'kind = "factorial"\nlevels = 3', replications=2)
-    res = sim.sweep(f, out=tmp_path / "out", workers=1, progress=False, figures=False)
+    res = sim.sweep(
+        f, options=sim.RunOptions(out=tmp_path / "out", workers=1, progress=False, figures=False)
+    )
     wide = res.table.pivot_table(
         index=["units.community_desk.servers", "replication", "metric"],
         columns="online.share",
@@ -360,7 +364,7 @@ def test_killed_sweep_resumes_without_loss_or_duplicates(tmp_path: Path) -> None
     assert leftovers == []
 
     fresh = tmp_path / "fresh"
-    sim.sweep(f, out=fresh, workers=2, progress=False, figures=False)
+    sim.sweep(f, options=sim.RunOptions(out=fresh, workers=2, progress=False, figures=False))
     pd.testing.assert_frame_equal(
         read_sweep_table(out / "sweep.csv"), read_sweep_table(fresh / "sweep.csv")
     )
@@ -372,10 +376,10 @@ def test_folder_of_another_sweep_is_refused(tmp_path: Path, capsys: pytest.Captu
     only the outputs reuses every stored replication."""
     out = tmp_path / "out"
     f = sweep_file(tmp_path, 'kind = "lhs"\nsamples = 3', replications=1)
-    first = sim.sweep(f, out=out, workers=1, progress=False, figures=False)
+    first = sim.sweep(f, options=sim.RunOptions(out=out, workers=1, progress=False, figures=False))
     assert first.ran == 3
     g = sweep_file(tmp_path, 'kind = "lhs"\nsamples = 3', replications=1, metrics=["demands"])
-    again = sim.sweep(g, out=out, workers=1, progress=False, figures=False)
+    again = sim.sweep(g, options=sim.RunOptions(out=out, workers=1, progress=False, figures=False))
     assert again.ran == 0 and set(again.table["metric"]) == {"demands"}
     h = sweep_file(tmp_path, 'kind = "lhs"\nsamples = 4', replications=1, name="other")
     assert main(["sweep", str(h), "--out", str(out), "--quiet"]) == 2
@@ -420,12 +424,16 @@ def test_memory_does_not_grow_with_runs(tmp_path: Path, monkeypatch: pytest.Monk
 
     def run_sweep(reps: int) -> Callable[[], object]:
         return lambda: sim.sweep(
-            tiny(reps), out=tmp_path / f"m{reps}", workers=1, progress=False, figures=False
+            tiny(reps),
+            options=sim.RunOptions(
+                out=tmp_path / f"m{reps}", workers=1, progress=False, figures=False
+            ),
         )
 
     def in_memory(reps: int) -> Callable[[], object]:
         sw = load_sweep(tiny(reps))
-        exp = Experiment(point_scenarios(sw, make_design(sw)), sw.seed, None, 1, None, ("summary",))
+        scenarios = point_scenarios(sw, make_design(sw))
+        exp = Experiment(scenarios, sw.seed, sim.RunOptions(workers=1), ("summary",))
         return lambda: exp.ensure(reps)
 
     run_sweep(2)()  # warm up: imports, caches, the figure machinery

@@ -18,8 +18,8 @@ import pytest
 import simpy
 
 import sim
+from sim.clock import DAY
 from sim.experiment.replication import calendar_of
-from sim.model.calendar import DAY
 from sim.model.district import build_district
 from sim.model.population import build_population
 from sim.model.station import Entry, Station

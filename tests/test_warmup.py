@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 import sim
 from sim.cli import main
-from sim.experiment.warmup import BATCH, PILOT_REPLICATIONS, daily_backlog, mser5
-from sim.model.calendar import DAY
+from sim.clock import DAY
+from sim.experiment.run import PILOT_REPLICATIONS
+from sim.metrics.warmup import BATCH, daily_backlog, mser5
 
 REPO = Path(__file__).resolve().parents[1]
 TEACHING = REPO / "scenarios" / "teaching.toml"
@@ -115,7 +116,7 @@ def counted_demands(result: sim.RunResult) -> np.ndarray:
 
 def test_warmup_auto_detects_reports_and_uses(teaching: sim.Scenario) -> None:
     """``warmup="auto"``: MSER-5 on pilot runs from empty, reported in meta and applied."""
-    kw = {"replications": 3, "seed": AUTO_SEED, "workers": 1, "progress": False}
+    kw = {"replications": 3, "seed": AUTO_SEED, "options": sim.RunOptions(1, progress=False)}
     auto = sim.run(teaching, warmup="auto", **kw)
     none = sim.run(teaching, warmup=0, **kw)
     warm = auto.meta["warmup"]
@@ -140,7 +141,7 @@ def test_warmup_auto_detects_reports_and_uses(teaching: sim.Scenario) -> None:
 
 def test_warmup_fixed_days_override(teaching: sim.Scenario) -> None:
     """``warmup=N`` replaces the scenario's warm-up; the default keeps it."""
-    kw = {"replications": 1, "seed": 11, "workers": 1, "progress": False}
+    kw = {"replications": 1, "seed": 11, "options": sim.RunOptions(1, progress=False)}
     default = sim.run(teaching, **kw)
     fixed = sim.run(teaching, warmup=21, **kw)
     assert default.meta["warmup"]["days_used"] == teaching.warmup_days == 7

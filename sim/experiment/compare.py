@@ -9,13 +9,12 @@ two share, which is why the interval is narrower than that of two independent ru
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from sim.experiment.experiment import Experiment, safe_key
-from sim.experiment.run import half_width
+from sim.experiment.options import RunOptions
+from sim.experiment.result import half_width
 from sim.experiment.store import atomic_write_frame
 from sim.scenario.schema import Scenario
 
@@ -75,12 +74,7 @@ def compare(
     reforms: list[Scenario],
     replications: int | None = None,
     seed: int | None = None,
-    *,
-    workers: int | None = None,
-    scheduler: object | None = None,
-    out: str | Path | None = None,
-    progress: bool | None = None,
-    figures: bool = True,
+    options: RunOptions | None = None,
 ) -> pd.DataFrame:
     """Run a baseline and reforms side by side and return their paired differences.
 
@@ -94,13 +88,9 @@ def compare(
         Replications of each (the baseline's ``replications`` by default, at least 2).
     seed : int, optional
         Root seed shared by all (the baseline's by default).
-    workers, scheduler, progress
-        As for `sim.run`.
-    out : path, optional
-        Run folder: ``comparison.csv``, ``summary.csv``, a figure and the stored replications;
-        a rerun into it resumes.
-    figures : bool
-        Draw ``comparison.png`` into `out`.
+    options : RunOptions, optional
+        As for `sim.run`; the run folder gets ``comparison.csv``, ``summary.csv``,
+        ``comparison.png`` and the stored replications, and a rerun into it resumes.
 
     Returns
     -------
@@ -108,6 +98,7 @@ def compare(
         Columns ``metric, demand_type, scenario, baseline_mean, scenario_mean, diff_mean,
         diff_ci_low, diff_ci_high, replications``.
     """
+    options = options or RunOptions()
     seed = baseline.seed if seed is None else seed
     n = max(2, baseline.replications if replications is None else replications)
     scenarios = {safe_key(baseline.name): baseline}
@@ -118,17 +109,9 @@ def compare(
         if key != s.name:  # two scenarios of one name: the table needs them apart
             s = s.model_copy(update={"name": key})
         scenarios[key] = s
-    tables = ("summary",) if out is None else ("summary", "timeseries")
-    exp = Experiment(
-        scenarios,
-        seed,
-        Path(out) if out else None,
-        workers,
-        scheduler,
-        tables,
-        progress,
-        manifest={"kind": "comparison", "baseline": baseline.name},
-    )
+    tables = ("summary",) if options.out is None else ("summary", "timeseries")
+    manifest = {"kind": "comparison", "baseline": baseline.name}
+    exp = Experiment(scenarios, seed, options, tables, manifest)
     exp.ensure(n)
     summary = exp.table("summary")
     table = paired_differences(summary, baseline.name)
@@ -137,7 +120,7 @@ def compare(
         atomic_write_frame(root / "comparison.csv", table)
         atomic_write_frame(root / "summary.csv", summary)
         exp.store.update_manifest(replications=n)
-        if figures:
+        if options.figures:
             from sim.plots.figures import comparison_figure, save_figure
 
             save_figure(comparison_figure(table), root / "comparison.png")

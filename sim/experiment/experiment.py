@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from sim.experiment.executors import execute
 from sim.experiment.jobs import TABLES, Job, replicate
+from sim.experiment.options import RunOptions
 from sim.experiment.output import base_manifest
 from sim.experiment.store import RunStore
 from sim.scenario.schema import Scenario
@@ -36,16 +37,11 @@ class Experiment:
         Key -> resolved scenario (keys become folder names and keep their order).
     seed : int
         Root seed shared by every scenario.
-    out : Path, optional
-        Run folder; results are stored there as they finish and a rerun resumes.
-    workers : int, optional
-        Local worker processes (all cores by default).
-    scheduler : str or distributed.Client, optional
-        A Dask scheduler to run on instead.
+    options : RunOptions, optional
+        Workers or a cluster, the run folder (results are stored there as they finish and a
+        rerun resumes) and progress.
     tables : tuple of str
         Tables kept per replication.
-    progress : bool, optional
-        Show a progress bar (default: when standard error is a terminal).
     manifest : dict, optional
         Extra manifest fields (e.g. the sweep design).
     """
@@ -54,18 +50,17 @@ class Experiment:
         self,
         scenarios: dict[str, Scenario],
         seed: int,
-        out: Path | None = None,
-        workers: int | None = None,
-        scheduler: object | None = None,
+        options: RunOptions | None = None,
         tables: tuple[str, ...] = TABLES,
-        progress: bool | None = None,
         manifest: dict | None = None,
     ) -> None:
+        options = options or RunOptions()
         self.scenarios = {safe_key(k): s for k, s in scenarios.items()}
         self.seed = seed
-        self.workers, self.scheduler = workers, scheduler
+        self.workers, self.scheduler = options.workers, options.scheduler
         self.tables = tables
-        self.progress = sys.stderr.isatty() if progress is None else progress
+        self.progress = sys.stderr.isatty() if options.progress is None else options.progress
+        out = options.folder
         self.replications = 0
         self._memory: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}
         self.store: RunStore | None = None

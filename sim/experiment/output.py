@@ -11,15 +11,12 @@ import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pandas as pd
 
 from sim.experiment.store import atomic_write_frame, atomic_write_text
-
-if TYPE_CHECKING:
-    from sim.experiment.run import RunResult
-    from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario
 
 DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "matplotlib", "pydantic", "pyarrow")
 TABLE_FILES = {
@@ -37,30 +34,15 @@ def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
             atomic_write_frame(Path(out_dir) / TABLE_FILES[name], frame)
 
 
-def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
-    """Write `result` to `out_dir`: summary.csv, timeseries.csv, demands.parquet,
-    manifest.json and PNG figures. Returns `out_dir`."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_tables(
-        out_dir,
-        {"summary": result.summary, "timeseries": result.timeseries, "demands": result.demands},
-    )
-    info = {
-        **base_manifest({result.scenario.name: result.scenario}, result.seed),
-        "replications": result.replications,
-        "started": result.started,
-        "finished": result.finished,
-        **result.meta,
-    }
-    atomic_write_text(out_dir / "manifest.json", json.dumps(info, indent=2, ensure_ascii=False))
-    if figures:
-        save_figures(result, out_dir)
-    return out_dir
+def write_manifest(out_dir: Path, info: dict[str, Any]) -> None:
+    """Write ``manifest.json`` into `out_dir` (atomically)."""
+    text = json.dumps(info, indent=2, ensure_ascii=False)
+    atomic_write_text(Path(out_dir) / "manifest.json", text)
 
 
-def save_figures(result: RunResult, out_dir: Path) -> None:
-    """Draw the standard figures of a run into `out_dir` (each PNG written atomically)."""
+def save_figures(result: Any, out_dir: Path) -> None:
+    """Draw the standard figures of a run (a `RunResult`) into `out_dir`, each PNG written
+    atomically."""
     from sim.plots.figures import save_run_figures
 
     save_run_figures(result, out_dir)

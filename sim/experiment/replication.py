@@ -1,6 +1,6 @@
 """One replication: build the district, draw residents and demands, run the clock, collect.
 
-Everything random comes from the replication's named streams (`sim.experiment.seeds`), so a
+Everything random comes from the replication's named streams (`sim.model.streams`), so a
 replication is a pure function of (scenario, root seed, replication index).
 """
 
@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from sim.experiment.seeds import stream
-from sim.model.calendar import DAY, Calendar
+from sim.clock import DAY
+from sim.model.calendar import Calendar
 from sim.model.district import District, build_district
 from sim.model.population import Population, build_population
+from sim.model.streams import stream
 from sim.processes.demand import Demands, draw_demands
 from sim.processes.mechanism import Context, Mechanism, start_mechanisms
 from sim.processes.office_hours import end_of_day, office_hours

@@ -8,100 +8,39 @@ replications — not on the executor or the number of workers.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _stats
 
 from sim.experiment.experiment import Experiment, safe_key
 from sim.experiment.jobs import TABLES
+from sim.experiment.options import RunOptions
 from sim.experiment.output import save_figures, write_tables
-from sim.experiment.warmup import daily_backlog, detect_warmup, mser5
+from sim.experiment.result import RunResult, interval_table
 from sim.metrics.headline import HEADLINE
 from sim.metrics.records import RECORD_COLUMNS
+from sim.metrics.warmup import daily_backlog, mser5
 from sim.scenario.schema import Scenario
 
 PRECISION_BATCH = 4
+PILOT_REPLICATIONS = 2
 
 
-@dataclass
-class RunResult:
-    """Tables of a run of one scenario over replications.
+@dataclass(frozen=True)
+class Precision:
+    """Add replications until every headline metric is known to a given precision.
 
-    Attributes
+    Parameters
     ----------
-    scenario : Scenario
-        The resolved scenario.
-    seed : int
-        Root seed.
-    replications : int
-        Number of replications.
-    summary, timeseries, demands : DataFrame
-        Tidy summary, daily series per station, one record per demand.
-    yearly : DataFrame
-        Yearly series of the governance mechanisms (empty when none is on).
-    started, finished : str
-        ISO times (UTC) of the start and end of the run.
-    meta : dict
-        Warm-up and precision reports.
+    target : float
+        Largest 95% interval half-width allowed, as a fraction of the metric's mean.
+    max_replications : int
+        Stop here even if the target is not reached.
     """
 
-    scenario: Scenario
-    seed: int
-    replications: int
-    summary: pd.DataFrame
-    timeseries: pd.DataFrame
-    demands: pd.DataFrame
-    yearly: pd.DataFrame = field(default_factory=pd.DataFrame)
-    started: str = ""
-    finished: str = ""
-    meta: dict = field(default_factory=dict)
-
-    def stats(
-        self,
-        level: float = 0.95,
-        metrics: list[str] | None = None,
-        demand_type: str | None = None,
-    ) -> pd.DataFrame:
-        """Mean and confidence interval over replications of every metric (or of `metrics`,
-        for one `demand_type`; ``""`` is all types together)."""
-        table = self.summary
-        if metrics is not None:
-            table = table[table["metric"].isin(metrics)]
-        if demand_type is not None:
-            table = table[table["demand_type"] == demand_type]
-        return interval_table(table, level)
-
-    def metric(self, name: str, demand_type: str = "") -> pd.Series:
-        """Values of one metric, one per replication."""
-        s = self.summary
-        sel = s[(s["metric"] == name) & (s["demand_type"] == demand_type)]
-        return sel.set_index("replication")["value"]
-
-    def save(self, out_dir: str | Path, figures: bool = True) -> Path:
-        """Write the tables, manifest and figures to `out_dir`."""
-        from sim.experiment.output import write_run
-
-        return write_run(self, Path(out_dir), figures=figures)
-
-
-def interval_table(summary_table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Mean, Student-t confidence interval and count of each (scenario, metric, type)."""
-    keys = ["scenario", "metric", "demand_type"]
-    g = summary_table.groupby(keys, sort=False)["value"]
-    out = g.agg(["mean", "std", "count"]).reset_index()
-    half = half_width(out["std"], out["count"], level)
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
-    return out.rename(columns={"count": "replications"}).drop(columns="std")
-
-
-def half_width(std: pd.Series, count: pd.Series, level: float = 0.95) -> pd.Series:
-    """Half-width of the Student-t interval of a mean (NaN below two replications)."""
-    t = _stats.t.ppf(0.5 + level / 2, (count - 1).clip(lower=1))
-    return (t * std / np.sqrt(count)).where(count > 1)
+    target: float
+    max_replications: int = 100
 
 
 def precision_report(
@@ -127,15 +66,9 @@ def run(
     scenario: Scenario,
     replications: int | None = None,
     seed: int | None = None,
-    progress: bool | None = None,
-    *,
-    workers: int | None = None,
-    scheduler: object | None = None,
-    out: str | Path | None = None,
-    precision: float | None = None,
-    max_replications: int = 100,
+    options: RunOptions | None = None,
+    precision: Precision | float | None = None,
     warmup: str | int | None = None,
-    figures: bool = True,
 ) -> RunResult:
     """Run a scenario over replications and return its tables.
 
@@ -148,51 +81,42 @@ def run(
         `precision`, the first batch.
     seed : int, optional
         Root seed; the scenario's ``seed`` by default.
-    progress : bool, optional
-        Show a progress bar (only if the run takes more than two seconds). Default: when
-        standard error is a terminal.
-    workers : int, optional
-        Local worker processes (all cores by default).
-    scheduler : str or distributed.Client, optional
-        Run on a Dask cluster instead.
-    out : path, optional
-        Run folder: each replication is stored as it finishes, the tables, manifest and
-        figures are written at the end, and rerunning into the same folder resumes.
-    precision : float, optional
+    options : RunOptions, optional
+        Workers or a Dask cluster, the run folder (each replication is stored as it
+        finishes, the tables, manifest and figures are written at the end, and rerunning into
+        the same folder resumes), progress and figures.
+    precision : Precision or float, optional
         Add replications in batches until every headline metric's 95% interval half-width
-        is within this fraction of its mean, or `max_replications` is reached.
-    max_replications : int
-        Cap for `precision`.
+        is within this fraction of its mean (a float: at most 100 replications).
     warmup : "auto" or int, optional
         Warm-up days to leave out; ``"auto"`` detects it with MSER-5 on the daily backlog of
         two pilot replications. Default: the scenario's ``warmup_days``.
-    figures : bool
-        Draw the PNG figures into `out`.
     """
+    options = options or RunOptions()
+    if isinstance(precision, int | float):
+        precision = Precision(float(precision))
     started = _now()
     seed = scenario.seed if seed is None else seed
     meta: dict = {}
     if warmup == "auto":
-        meta["warmup"] = detect_warmup(scenario, seed, workers, scheduler)
+        meta["warmup"] = detect_warmup(scenario, seed, options)
         scenario = scenario.model_copy(update={"warmup_days": meta["warmup"]["days"]})
     elif warmup is not None:
         scenario = scenario.model_copy(update={"warmup_days": int(warmup)})
     key = safe_key(scenario.name)
-    exp = Experiment(
-        {key: scenario}, seed, Path(out) if out else None, workers, scheduler, TABLES, progress
-    )
+    exp = Experiment({key: scenario}, seed, options, TABLES)
     n = scenario.replications if replications is None else replications
     if precision is not None:
         n = max(n, 3)
     exp.ensure(n)
     if precision is not None:
         while True:
-            report = precision_report(exp.table("summary"), precision)
-            if all(r["held"] for r in report.values()) or n >= max_replications:
+            report = precision_report(exp.table("summary"), precision.target)
+            if all(r["held"] for r in report.values()) or n >= precision.max_replications:
                 break
-            n = min(n + PRECISION_BATCH, max_replications)
+            n = min(n + PRECISION_BATCH, precision.max_replications)
             exp.ensure(n)
-        meta["precision"] = {"target": precision, "replications": n, "metrics": report}
+        meta["precision"] = {"target": precision.target, "replications": n, "metrics": report}
     series = exp.table("timeseries")
     meta.setdefault("warmup", {"method": "fixed (scenario warmup_days)"})
     meta["warmup"].update(
@@ -211,23 +135,33 @@ def run(
         meta=meta,
     )
     if exp.store is not None:
-        tables = {
-            "summary": result.summary,
-            "timeseries": result.timeseries,
-            "demands": result.demands,
-        }
-        if not result.yearly.empty:
-            tables["yearly"] = result.yearly
-        write_tables(exp.store.root, tables)
+        write_tables(exp.store.root, result.tables())
         exp.store.update_manifest(
             replications=n,
             started=exp.store.manifest.get("started", started),
             finished=result.finished,
             **meta,
         )
-        if figures:
+        if options.figures:
             save_figures(result, exp.store.root)
     return result
+
+
+def detect_warmup(scenario: Scenario, seed: int, options: RunOptions | None = None) -> dict:
+    """Run pilot replications from empty (in memory, on the given workers) and pick the
+    warm-up with MSER-5 on their daily backlog."""
+    options = options or RunOptions()
+    pilot = scenario.model_copy(update={"warmup_days": 0})
+    quiet = RunOptions(workers=options.workers, scheduler=options.scheduler, progress=False)
+    exp = Experiment({"pilot": pilot}, seed, quiet, ("summary", "timeseries"))
+    exp.ensure(PILOT_REPLICATIONS)
+    days = mser5(daily_backlog(exp.table("timeseries")))
+    days = min(days, scenario.days - 1)
+    return {
+        "method": "MSER-5 on the daily backlog",
+        "days": int(days),
+        "pilot_replications": PILOT_REPLICATIONS,
+    }
 
 
 def typed_records(frame: pd.DataFrame) -> pd.DataFrame:

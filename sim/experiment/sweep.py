@@ -70,6 +70,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.experiment.experiment import Experiment
 from sim.experiment.jobs import Job, replicate
+from sim.experiment.options import RunOptions, default_out
 from sim.experiment.output import base_manifest
 from sim.experiment.store import RunStore, atomic_write_frame
 from sim.scenario import figures as figs
@@ -773,38 +774,19 @@ class SweepResult:
         return drivers(self.indices)
 
 
-def default_out(name: str, seed: int) -> Path:
-    """Default run folder of a sweep: ``results/sweep-<name>/<stamp>-seed<seed>``."""
-    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")
-    return Path("results") / f"sweep-{name}" / f"{stamp}-seed{seed}"
-
-
-def sweep(
-    file_or_path: str | Path | Sweep,
-    out: str | Path | None = None,
-    workers: int | None = None,
-    scheduler: object | None = None,
-    progress: bool | None = None,
-    figures: bool = True,
-) -> SweepResult:
+def sweep(file_or_path: str | Path | Sweep, options: RunOptions | None = None) -> SweepResult:
     """Run a sweep file and return its design, results and sensitivity indices.
 
     Parameters
     ----------
     file_or_path : str, Path or Sweep
         The sweep file (or one loaded with `load_sweep`).
-    out : path, optional
-        Run folder; default ``results/sweep-<name>/<stamp>-seed<seed>``. Every replication is
-        stored there as it finishes; rerunning into the same folder resumes, running only the
-        replications not yet stored.
-    workers : int, optional
-        Local worker processes (all cores by default).
-    scheduler : str or distributed.Client, optional
-        Run on a Dask cluster instead.
-    progress : bool, optional
-        Show a progress bar (default: when standard error is a terminal).
-    figures : bool
-        Draw ``sensitivity.png`` and ``response.png``.
+    options : RunOptions, optional
+        Workers or a Dask cluster, progress, figures (``sensitivity.png`` and
+        ``response.png``) and the run folder, by default
+        ``results/sweep-<name>/<stamp>-seed<seed>``. Every replication is stored there as it
+        finishes; rerunning into the same folder resumes, running only the replications not
+        yet stored.
 
     Returns
     -------
@@ -815,9 +797,11 @@ def sweep(
     started = _now()
     design = make_design(sw)
     scenarios = point_scenarios(sw, design)  # every point is checked before anything is written
-    root = Path(out) if out is not None else default_out(sw.name, sw.seed)
+    options = options or RunOptions()
+    root = options.folder or default_out(f"sweep-{sw.name}", sw.seed)
     reps = sw.spec.replications
-    exp = Experiment(scenarios, sw.seed, None, workers, scheduler, SWEEP_TABLES, progress)
+    in_memory = RunOptions(options.workers, options.scheduler, None, options.progress)
+    exp = Experiment(scenarios, sw.seed, in_memory, SWEEP_TABLES)
     if root.is_dir():
         _sweep_stale_files(root)
     # Not Experiment's own store: that one would hash and write into the manifest the
@@ -850,7 +834,7 @@ def sweep(
         indices=indices,
         ran=ran,
     )
-    if figures:
+    if options.figures:
         from sim.plots.figures import save_figure
         from sim.plots.sensitivity import indices_figure, response_figure
 

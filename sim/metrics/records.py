@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.clock import DAY
 from sim.experiment.replication import Replication
-from sim.model.calendar import DAY
 from sim.processes.routing import OUTCOMES
 
 RECORD_COLUMNS = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.clock import DAY
 from sim.experiment.replication import Replication
-from sim.model.calendar import DAY
 from sim.rules.priority import FILE, MEETING, N_CLASSES, RESIDENT, TASK
 
 SUMMARY_COLUMNS = ["scenario", "replication", "metric", "demand_type", "value"]

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DAY = 1440.0
-WEEK = 7 * DAY
+from sim.clock import DAY
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,11 @@ class Calendar:
     close_minute: float
     days_per_week: int
     always: bool = False
+
+    @property
+    def opening_minute(self) -> float:
+        """Minute of the day at which offices open (midnight when they never close)."""
+        return 0.0 if self.always else self.open_minute
 
     @property
     def open_per_day(self) -> float:

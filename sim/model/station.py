@@ -23,7 +23,7 @@ from typing import Any
 import simpy
 from simpy.events import NORMAL
 
-from sim.model.calendar import DAY
+from sim.clock import DAY
 from sim.model.wake import Wake
 from sim.rules.priority import N_CLASSES, RESIDENT, Rule
 

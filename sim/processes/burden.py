@@ -31,14 +31,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from sim.model.calendar import DAY, Calendar
+from sim.clock import DAY, YEAR
+from sim.model.calendar import Calendar
 from sim.processes.mechanism import Context, register
 from sim.rules.gate import add_back_rate, gate_rejects, is_funded, is_pushed, staff_minutes
 from sim.rules.priority import FILE, MEETING, RESIDENT, TASK
 from sim.scenario.schema import Scenario
 from sim.scenario.sections.burden import BurdenSpec
 
-YEAR = 365.0 * DAY
 PUSH, REJECT, WITHHOLD = "push", "reject", "withhold"
 
 

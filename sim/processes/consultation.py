@@ -42,9 +42,9 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.experiment.seeds import substream
-from sim.model.calendar import DAY
+from sim.clock import DAY, YEAR
 from sim.model.station import Entry, Station
+from sim.model.streams import substream
 from sim.processes.mechanism import Context, register
 from sim.rules import consultation as rules
 from sim.rules.priority import MEETING
@@ -350,7 +350,10 @@ class Consultation:
             if k == CONSULT:
                 if lv.mass_work_day and not m.urgent:
                     due = rules.next_mass_work_day(
-                        env.now, self.ctx.calendar, spec.mass_work_weekday, spec.mass_work_weeks
+                        env.now,
+                        self.ctx.calendar.opening_minute,
+                        spec.mass_work_weekday,
+                        spec.mass_work_weeks,
                     )
                     if due > env.now:
                         yield env.timeout(due - env.now)
@@ -455,7 +458,7 @@ class Consultation:
         came = cand[draw.taken]
         occ = np.bincount(pop.occupation[came], minlength=len(pop.occupations))
         chan = np.bincount(channel[draw.taken], minlength=4)[:4]
-        tallies = [self.years[int(now // rules.YEAR)]]
+        tallies = [self.years[int(now // YEAR)]]
         if now >= self.warm:
             tallies.append(self.total)
         for t in tallies:
@@ -470,7 +473,7 @@ class Consultation:
         """The result is published: carried out or not; if not, participants may be
         disappointed and refuse to come until they get over it."""
         now = self.env.now
-        tallies = [self.years[int(now // rules.YEAR)]]
+        tallies = [self.years[int(now // YEAR)]]
         if now >= self.warm:
             tallies.append(self.total)
         for t in tallies:
@@ -522,8 +525,8 @@ class Consultation:
     def _year_ends(self) -> Generator[simpy.Event, None, None]:
         """Note the share of residents refusing out of disappointment at each year end."""
         year = 1
-        while year * rules.YEAR < self.horizon:
-            yield self.env.timeout(year * rules.YEAR - self.env.now)
+        while year * YEAR < self.horizon:
+            yield self.env.timeout(year * YEAR - self.env.now)
             self.year_end_disappointed[year - 1] = self._disappointed_share()
             year += 1
 
@@ -568,7 +571,7 @@ class Consultation:
         """Per year of the run (warm-up included): participation rate, refusal share,
         implemented share, and the share of residents disappointed at the year's end."""
         rows: list[tuple[int, str, float]] = []
-        n_years = math.ceil(self.horizon / rules.YEAR - 1e-9)
+        n_years = math.ceil(self.horizon / YEAR - 1e-9)
         for y in range(n_years):
             t = self.years.get(y, Tally())
             rows.append((y, "participation_rate", _share(t.attended, t.invited)))

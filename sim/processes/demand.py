@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.experiment.seeds import substream
 from sim.model.calendar import Calendar
 from sim.model.population import Population
+from sim.model.streams import substream
 from sim.scenario.schema import Scenario
 
 DRAWS = 6  # pre-drawn uniforms per demand; later visits draw from the fallback stream

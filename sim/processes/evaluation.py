@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim.model.calendar import DAY
+from sim.clock import DAY
 from sim.processes.burden import Ledger, ledger_of, year_bounds, years_of
 from sim.processes.mechanism import Context, register
 from sim.rules.evaluation import community_ratings, department_rating, next_push_factor

@@ -49,7 +49,7 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from sim.model.calendar import DAY
+from sim.clock import DAY, MONTH, MONTHS, YEAR
 from sim.model.social_orgs import (
     DISTRICT,
     Project,
@@ -64,9 +64,6 @@ from sim.processes.routing import CompiledStage
 from sim.rules.contracting import RULES, Bids, Weights, award, choose_projects
 from sim.scenario.sections.market import MarketSpec
 
-YEAR = 365.0 * DAY
-MONTHS = 12
-MONTH = YEAR / MONTHS
 STAFF = -1  # "who" of a need left to the community staff
 
 

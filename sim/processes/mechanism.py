@@ -19,10 +19,10 @@ from typing import Any, Protocol
 import numpy as np
 import simpy
 
-from sim.experiment.seeds import stream
 from sim.model.calendar import Calendar
 from sim.model.district import District
 from sim.model.population import Population
+from sim.model.streams import stream
 from sim.processes.routing import Router
 from sim.scenario.schema import Scenario
 
@@ -42,7 +42,7 @@ class Context:
     shared: dict[str, Any] = field(default_factory=dict)  # what mechanisms pass each other
 
     def stream(self, name: str) -> np.random.Generator:
-        """A random stream of the mechanism's own (a name listed in `sim.experiment.seeds`)."""
+        """A random stream of the mechanism's own (a name listed in `sim.model.streams`)."""
         return stream(self.seed, self.replication, name)
 
 

@@ -11,7 +11,8 @@ from collections.abc import Callable, Generator
 
 import simpy
 
-from sim.model.calendar import DAY, Calendar
+from sim.clock import DAY
+from sim.model.calendar import Calendar
 from sim.model.station import Station
 
 

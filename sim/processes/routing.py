@@ -25,7 +25,8 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from sim.model.calendar import DAY, Calendar
+from sim.clock import DAY
+from sim.model.calendar import Calendar
 from sim.model.district import District
 from sim.model.population import Population
 from sim.model.station import Entry, Station

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.experiment.seeds import substream
-from sim.model.calendar import DAY, Calendar
+from sim.clock import DAY
+from sim.model.calendar import Calendar
+from sim.model.streams import substream
 from sim.scenario.schema import Scenario
 
 MONTH_DAYS = 365.0 / 12.0

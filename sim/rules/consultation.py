@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.calendar import DAY, WEEK, Calendar
-
-YEAR = 365.0 * DAY
+from sim.clock import DAY, WEEK, YEAR
 
 DELIBERATION, LINKAGE, HEARING = "deliberation", "linkage", "hearing"
 
@@ -205,13 +203,13 @@ def initial_disappointment(availability: np.ndarray, share: float) -> np.ndarray
     return np.minimum(share * a / mean, 1.0)
 
 
-def next_mass_work_day(t: float, cal: Calendar, weekday: int, weeks: int = 1) -> float:
+def next_mass_work_day(t: float, opening: float, weekday: int, weeks: int = 1) -> float:
     """Opening time of the first mass-work day (群众工作日) at or after clock time `t`.
 
     Mass-work days fall on `weekday` (0 is Monday) of every `weeks`-th week, counting the
-    first simulated week; a meeting called after that day's opening waits for the next one.
+    first simulated week; a meeting called after that day's opening (`opening` minutes after
+    midnight: `sim.model.calendar.Calendar.opening_minute`) waits for the next one.
     """
-    opening = 0.0 if cal.always else cal.open_minute
     week = math.floor(t / WEEK)
     week -= week % weeks
     while True:

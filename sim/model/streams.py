@@ -1,4 +1,4 @@
-"""Random streams: one root seed, a seed per replication, a generator per stream.
+"""Random streams, the model's dice: one root seed, a seed per replication, one per stream.
 
 Every source of randomness in a run (who the residents are, when demands arrive, how long a
 service takes, where a file goes next, when departments push tasks down) draws from its own
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+# The numbers are spawn keys: never renumber or reuse one (2 and 3, once "service" and
+# "routing", are retired: a demand's service and routing draws come from its own row of
+# uniforms in the arrivals stream), so every stream keeps its draws across versions.
 STREAMS: dict[str, int] = {
     "population": 0,
     "arrivals": 1,
-    "service": 2,
-    "routing": 3,
     "tasks": 4,
     "fallback": 5,
     # governance mechanisms: streams of their own, so switching one on leaves the rest alone

@@ -11,10 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.scenario.schema import Scenario
-
 BATCH = 5
-PILOT_REPLICATIONS = 2
 
 
 def mser5(series: np.ndarray | list[float]) -> int:
@@ -46,23 +43,3 @@ def daily_backlog(timeseries: pd.DataFrame) -> np.ndarray:
         return np.empty(0)
     per_rep = timeseries.groupby(["replication", "day"])["backlog"].sum()
     return per_rep.groupby("day").mean().to_numpy()
-
-
-def detect_warmup(
-    scenario: Scenario, seed: int, workers: int | None = None, scheduler: object | None = None
-) -> dict:
-    """Run pilot replications from empty and pick the warm-up with MSER-5."""
-    from sim.experiment.experiment import Experiment
-
-    pilot = scenario.model_copy(update={"warmup_days": 0})
-    exp = Experiment(
-        {"pilot": pilot}, seed, None, workers, scheduler, ("summary", "timeseries"), progress=False
-    )
-    exp.ensure(PILOT_REPLICATIONS)
-    days = mser5(daily_backlog(exp.table("timeseries")))
-    days = min(days, scenario.days - 1)
-    return {
-        "method": "MSER-5 on the daily backlog",
-        "days": int(days),
-        "pilot_replications": PILOT_REPLICATIONS,
-    }

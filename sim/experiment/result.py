@@ -1,0 +1,114 @@
+"""The result of a run: a scenario's tables over replications, with means and intervals.
+
+`RunResult` is what `sim.run` returns to a notebook: tidy tables (summary, daily series, one
+record per demand, the mechanisms' yearly series) and the means with Student-t confidence
+intervals over replications.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _stats
+
+from sim.experiment.output import base_manifest, save_figures, write_manifest, write_tables
+from sim.scenario.schema import Scenario
+
+
+@dataclass
+class RunResult:
+    """Tables of a run of one scenario over replications.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The resolved scenario.
+    seed : int
+        Root seed.
+    replications : int
+        Number of replications.
+    summary, timeseries, demands : DataFrame
+        Tidy summary, daily series per station, one record per demand.
+    yearly : DataFrame
+        Yearly series of the governance mechanisms (empty when none is on).
+    started, finished : str
+        ISO times (UTC) of the start and end of the run.
+    meta : dict
+        Warm-up and precision reports.
+    """
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame
+    demands: pd.DataFrame
+    yearly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    started: str = ""
+    finished: str = ""
+    meta: dict = field(default_factory=dict)
+
+    def stats(
+        self,
+        level: float = 0.95,
+        metrics: list[str] | None = None,
+        demand_type: str | None = None,
+    ) -> pd.DataFrame:
+        """Mean and confidence interval over replications of every metric (or of `metrics`,
+        for one `demand_type`; ``""`` is all types together)."""
+        table = self.summary
+        if metrics is not None:
+            table = table[table["metric"].isin(metrics)]
+        if demand_type is not None:
+            table = table[table["demand_type"] == demand_type]
+        return interval_table(table, level)
+
+    def metric(self, name: str, demand_type: str = "") -> pd.Series:
+        """Values of one metric, one per replication."""
+        s = self.summary
+        sel = s[(s["metric"] == name) & (s["demand_type"] == demand_type)]
+        return sel.set_index("replication")["value"]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables to write, by name (the yearly series only when a mechanism is on)."""
+        out = {"summary": self.summary, "timeseries": self.timeseries, "demands": self.demands}
+        if not self.yearly.empty:
+            out["yearly"] = self.yearly
+        return out
+
+    def save(self, out_dir: str | Path, figures: bool = True) -> Path:
+        """Write the tables, manifest and figures to `out_dir`; return it."""
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_tables(out_dir, self.tables())
+        info = base_manifest({self.scenario.name: self.scenario}, self.seed)
+        info.update(
+            replications=self.replications,
+            started=self.started,
+            finished=self.finished,
+            **self.meta,
+        )
+        write_manifest(out_dir, info)
+        if figures:
+            save_figures(self, out_dir)
+        return out_dir
+
+
+def interval_table(summary_table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Mean, Student-t confidence interval and count of each (scenario, metric, type)."""
+    keys = ["scenario", "metric", "demand_type"]
+    g = summary_table.groupby(keys, sort=False)["value"]
+    out = g.agg(["mean", "std", "count"]).reset_index()
+    half = half_width(out["std"], out["count"], level)
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    return out.rename(columns={"count": "replications"}).drop(columns="std")
+
+
+def half_width(std: pd.Series, count: pd.Series, level: float = 0.95) -> pd.Series:
+    """Half-width of the Student-t interval of a mean (NaN below two replications)."""
+    t = _stats.t.ppf(0.5 + level / 2, (count - 1).clip(lower=1))
+    return (t * std / np.sqrt(count)).where(count > 1)
