@@ -170,7 +170,7 @@ def project_waits(rep: Any) -> tuple[int, list[float]]:
 
     Parameters
     ----------
-    rep : Replication
+    rep : Records
         What `run_replication` returned for the scenario of `mmc_scenario`.
 
     Returns
@@ -182,8 +182,8 @@ def project_waits(rep: Any) -> tuple[int, list[float]]:
         arrival. The stage is a file stage, whose waits the router does not accumulate, and
         it is the only stage, so the first start is the start of the one service.
     """
-    start = rep.router.first_start
-    arrival = rep.router.t_arrive
+    start = rep.demands.first_start.tolist()
+    arrival = rep.demands.arrival.tolist()
     waits = [s - a for s, a in zip(start, arrival, strict=True) if s == s]  # s == s: not NaN
     return rep.demands.size, waits
 
@@ -273,8 +273,8 @@ def bench_mmc(
     import simpy
 
     import sim
-    from sim.experiment.replication import run_replication
     from sim.metrics.theory import mmc_wait
+    from sim.processes.world import run_replication
 
     lam = rho * servers / mean
     days = max(1, round(customers / (lam * 1440.0)))

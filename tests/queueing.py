@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from harness import finished
 from scipy import stats
 
 import sim
 from sim.clock import DAY
-from sim.experiment.replication import Replication, run_replication
-from sim.processes.routing import RESOLVED
+from sim.processes.records import RESOLVED
+from sim.processes.world import World
 
 Spec = dict[str, Any]
 
@@ -176,7 +177,7 @@ class Columns:
     wait: np.ndarray
 
     @classmethod
-    def of(cls, rep: Replication) -> Columns:
+    def of(cls, rep: World) -> Columns:
         """Columns of the router of `rep`."""
         r = rep.router
         return cls(
@@ -201,19 +202,19 @@ class Columns:
 
 
 def replicate(
-    scenario: Spec, reps: int, seed: int, stat: Callable[[Replication], Any]
+    scenario: Spec, reps: int, seed: int, stat: Callable[[World], Any]
 ) -> np.ndarray:
     """``stat`` of `reps` independent replications (indices 0..reps-1 of root `seed`): one
     row per replication (one column per value when `stat` returns a tuple)."""
     s = sim.load_scenario(scenario)
-    return np.array([stat(run_replication(s, r, seed)) for r in range(reps)], dtype=float)
+    return np.array([stat(finished(s, r, seed)) for r in range(reps)], dtype=float)
 
 
-def waits(warm: float = 3.0, tail: float = 2.0) -> Callable[[Replication], tuple[float, float]]:
+def waits(warm: float = 3.0, tail: float = 2.0) -> Callable[[World], tuple[float, float]]:
     """Per-replication mean queue wait (first start minus arrival) over the window, and the
     share of those demands that waited at all."""
 
-    def stat(rep: Replication) -> tuple[float, float]:
+    def stat(rep: World) -> tuple[float, float]:
         c = Columns.of(rep)
         sel = c.window(rep.scenario.days, warm, tail)
         wq = (c.start - c.arrive)[sel]
@@ -222,10 +223,10 @@ def waits(warm: float = 3.0, tail: float = 2.0) -> Callable[[Replication], tuple
     return stat
 
 
-def sojourns(warm: float = 3.0, tail: float = 2.0) -> Callable[[Replication], float]:
+def sojourns(warm: float = 3.0, tail: float = 2.0) -> Callable[[World], float]:
     """Per-replication mean time in the system (finish minus arrival) over the window."""
 
-    def stat(rep: Replication) -> float:
+    def stat(rep: World) -> float:
         c = Columns.of(rep)
         sel = c.window(rep.scenario.days, warm, tail)
         return float((c.finish - c.arrive)[sel].mean())

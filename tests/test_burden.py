@@ -18,23 +18,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import simpy
+from harness import Reported, log_services, no_work, reported, wire
 
 import sim
 from sim.clock import DAY, YEAR
-from sim.experiment.replication import calendar_of, run_replication
 from sim.metrics.records import demand_records
 from sim.metrics.summary import summary, yearly
-from sim.model.district import build_district
-from sim.model.population import build_population
+from sim.model.calendar import calendar_of
 from sim.model.station import Entry, Station
-from sim.processes.burden import Burden, Candidates, draw_candidates, ledger_of
+from sim.processes.burden import Candidates, draw_candidates
 from sim.processes.demand import DRAWS, Demands, catalogue
-from sim.processes.evaluation import Evaluation
-from sim.processes.mechanism import Context
-from sim.processes.office_hours import office_hours
 from sim.processes.routing import Router
 from sim.processes.tasks import Workload
+from sim.processes.world import run_replication
 from sim.rules.gate import add_back_rate, gate_rejects, is_funded, is_pushed, staff_minutes
 from sim.rules.priority import TASK
 from sim.scenario import Scenario
@@ -118,49 +114,25 @@ def simulate(
     s: Scenario,
     cand: Candidates | None = None,
     residents: Sequence[tuple[float, int]] = (),
-) -> tuple[Router, Burden | None, Evaluation | None, list[tuple[str, float, float]]]:
-    """Wire the district as `run_replication` does with the given would-be tasks and
-    residents, run it, and return the router, the mechanisms and the staff's schedule
+) -> tuple[Router, Reported | None, Reported | None, list[tuple[str, float, float]]]:
+    """Wire the district as production does with the given would-be tasks and residents,
+    run it, and return the router, the mechanisms and the staff's schedule
     ``(who, start, end)`` in the order services started."""
-    env = simpy.Environment()
-    cal = calendar_of(s)
-    district = build_district(s, env)
-    pop = build_population(s, np.random.default_rng(0))
-    e = np.empty(0)
-    work = Workload(e, e.astype(np.int32), e, e.astype(np.int8))
-    task_unit = district.unit_names.index(s.tasks.unit) if s.tasks.unit else -1
-    router = Router(
-        env, s, cal, district, pop, residents_at(s, residents), work, task_unit,
-        np.random.default_rng(1),
-    )  # fmt: skip
-    log: list[list[Any]] = []
+    given = {"burden": {"candidates": cand}} if cand is not None else {}
+    world = wire(s, residents_at(s, residents), no_work(), mechanisms=given)
+    log: list[tuple] = []
+    log_services(world, log, _who)
+    world.run(stepped=True)
+    schedule: list[list[Any]] = []
     running: dict[str, list[int]] = {}
-    for st in district.stations:
-        on_start, on_done = st.on_start, st.on_done
-
-        def start(station: Station, entry: Entry, now: float, on_start: Any = on_start) -> None:
-            who = _who(station, entry)
-            running.setdefault(who, []).append(len(log))
-            log.append([who, now, None])
-            on_start(station, entry, now)
-
-        def done(station: Station, entry: Entry, on_done: Any = on_done) -> None:
-            log[running[_who(station, entry)].pop(0)][2] = station.env.now
-            on_done(station, entry)
-
-        st.on_start, st.on_done = start, done
-    horizon = s.days * DAY
-    env.process(office_hours(env, cal, [st for st in district.stations if not st.is_open], horizon))
-    ctx = Context(env, s, cal, district, pop, router, seed=0, replication=0)
-    burden = Burden(ctx, s.burden, cand) if s.burden is not None else None
-    evaluation = Evaluation(ctx, s.evaluation) if s.evaluation is not None else None
-    for mech in (burden, evaluation):
-        if mech is not None:
-            mech.start()
-    router.start()
-    env.run(until=horizon)
-    router.finalize()
-    return router, burden, evaluation, [(w, a, b) for w, a, b in log]
+    for event, who, _, t in log:
+        if event == "start":
+            running.setdefault(who, []).append(len(schedule))
+            schedule.append([who, t, None])
+        else:
+            schedule[running[who].pop(0)][2] = t
+    burden, evaluation = reported(world, "burden"), reported(world, "evaluation")
+    return world.router, burden, evaluation, [(w, a, b) for w, a, b in schedule]
 
 
 def _who(station: Station, entry: Entry) -> str:
@@ -295,7 +267,7 @@ def test_tasks_pushed_back_at_their_times_take_the_staffs_minutes() -> None:
         ("task2@desk/0", at(MON, 16.75), at(MON, 17.75)),
     ]
     assert router.w_done == [at(MON, 10.5), at(MON, 10), at(MON, 17.75)]
-    assert router.w_kind == [0, 0, 0]
+    assert router.work_log.kind == [0, 0, 0]
     m = burden.metrics()
     years = 14 / 365
     assert m[("tasks_pushed_back_per_community_year", "")] == pytest.approx(3 / 2 / years)
@@ -336,7 +308,7 @@ def test_gate_rejects_and_funds_buy_hours() -> None:
         ("task1@desk/1", at(MON, 11), at(MON, 11.75)),
     ]
     assert router.w_done == [at(MON, 10), at(MON, 11.75)]
-    ledger = ledger_of(burden.ctx)
+    ledger = burden.ctx.ledger
     assert ledger is burden.ledger
     assert ledger.assigned[0].tolist() == [1, 2]  # turned away at the gate, still assigned
     assert ledger.funded[0].tolist() == [1, 0]
@@ -429,7 +401,7 @@ def test_mechanisms_absent_reproduce_the_core_exactly() -> None:
     core = sim.load_scenario(SCENARIOS / "tongling_burden_cuts.toml", over)
     off = s.model_copy(update={"burden": None, "name": core.name})
     a, b = run_replication(off), run_replication(core)
-    assert a.mechanisms == [] and b.mechanisms == []
+    assert a.tallies == {} and b.tallies == {}
     pd.testing.assert_frame_equal(summary(a, demand_records(a)), summary(b, demand_records(b)))
 
 
@@ -466,19 +438,10 @@ def test_pushed_tasks_keep_their_done_time_beside_core_work() -> None:
     """
     s = scenario()
     cand = candidates([(at(MON, 9), 0, CIVIL, 30.0, 0.5, 0.5, 0.5)])
-    env = simpy.Environment()
-    cal = calendar_of(s)
-    district = build_district(s, env)
-    pop = build_population(s, np.random.default_rng(0))
     work = Workload(
         np.array([at(TUE, 9)]), np.zeros(1, np.int32), np.array([60.0]), np.ones(1, np.int8)
     )
-    router = Router(
-        env, s, cal, district, pop, residents_at(s, []), work, 0, np.random.default_rng(1)
-    )
-    env.process(office_hours(env, cal, district.stations, s.days * DAY))
-    burden = Burden(Context(env, s, cal, district, pop, router, 0, 0), s.burden, cand)
-    burden.start()
-    router.start()
-    env.run(until=s.days * DAY)
+    world = wire(s, residents_at(s, []), work, mechanisms={"burden": {"candidates": cand}})
+    world.run(stepped=True)
+    router = world.router
     assert router.w_done == [at(TUE, 10), at(MON, 9.5)]

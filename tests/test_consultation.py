@@ -22,19 +22,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from harness import Reported, reported, wire
 from scipy import stats
 
 import sim
 from sim.clock import DAY
-from sim.experiment import replication as replication_module
-from sim.experiment.replication import Replication, run_replication
+from sim.metrics.mechanisms import mechanism_metrics
 from sim.metrics.records import demand_records
 from sim.metrics.summary import summary, timeseries, yearly
 from sim.model.calendar import Calendar
-from sim.model.population import Population
+from sim.model.population import Population, build_population
+from sim.model.streams import stream
 from sim.processes.consultation import Consultation, Matter
+from sim.processes.records import Records
+from sim.processes.world import run_replication
 from sim.rules import consultation as rules
-from sim.rules.priority import MEETING, N_CLASSES
+from sim.rules.priority import MEETING
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SHAZITANG = SCENARIOS / "shazitang_consultation.toml"
@@ -391,24 +394,22 @@ def run_tiny(
     matters: list[Matter],
     spec: dict[str, Any] | None = None,
     **scenario: Any,
-) -> tuple[Replication, Consultation]:
+) -> tuple[Records, Reported]:
     """Run the tiny district with the hand-made population and matters."""
     raw = {**TINY, **scenario, "consultation": spec or SPEC}
     s = sim.load_scenario(raw)
-    build = replication_module.build_population
-    monkeypatch.setattr(
-        replication_module, "build_population", lambda sc, rng: hand_made(build(sc, rng))
-    )
-    monkeypatch.setattr(Consultation, "draw_matters", lambda self, *streams: matters)
-    rep = run_replication(s, 0, seed=1)
-    (mech,) = rep.mechanisms
-    assert isinstance(mech, Consultation)
-    return rep, mech
+    pop = hand_made(build_population(s, stream(1, 0, "population")))
+    world = wire(s, population=pop, seed=1, mechanisms={"consultation": {"matters": matters}})
+    rec = world.run()
+    mech = reported(world, "consultation")
+    assert mech is not None and isinstance(mech._mech, Consultation)
+    return rec, mech
 
 
-def meeting_minutes(rep: Replication) -> float:
+def meeting_minutes(rec: Records) -> float:
     """Staff minutes of meeting work at every station."""
-    return sum(sum(st.busy[MEETING::N_CLASSES]) for st in rep.district.stations)
+    busy = rec.stations.busy
+    return sum(sum(busy[k][:, MEETING].tolist()) for k in range(len(busy)))
 
 
 def test_deliberation_six_steps(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -540,7 +541,7 @@ def test_disappointed_participants_refuse(monkeypatch: pytest.MonkeyPatch) -> No
     met = mech.metrics()
     assert met[("consultation_implemented_share", "")] == 0.5
     assert met[("disappointed_share_end", "")] == pytest.approx(6 / 20)
-    t = mech.total
+    t = mech.count.total
     assert t.refused == 6 and t.attended == 6
     assert 6 + 10 <= t.invited <= 10 + 10  # the first asked until six came, the second all
     assert met[("refusal_share_disappointed", "")] == pytest.approx(6 / t.invited)
@@ -594,13 +595,10 @@ def test_training_speeds_steps_and_consensus(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_meeting_hook_passes_on_other_meetings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Meeting work the consultation did not queue goes to the hook set before it."""
-    rep, mech = run_tiny(monkeypatch, [])
-    seen = []
-    mech._previous_hook = lambda station, entry: seen.append(entry)
-    station = rep.district.stations[0]
-    mech._meeting_done(station, (MEETING, 5, 10.0, 0.0))
-    assert seen == [(MEETING, 5, 10.0, 0.0)]
+    """Meeting work the consultation did not queue is not claimed: the router offers it to
+    the next hook."""
+    _, mech = run_tiny(monkeypatch, [])
+    assert mech._meeting_done(mech.stations[0], (MEETING, 5, 10.0, 0.0)) is False
 
 
 # -- scenarios: calibration, linkage, temporary organisations, the core untouched ---------
@@ -611,8 +609,8 @@ def consultation_metrics(path: Path, reps: int, **overrides: Any) -> pd.DataFram
     s = sim.load_scenario(path, overrides)
     rows = []
     for r in range(reps):
-        mech = run_replication(s, r).mechanisms[0]
-        rows.append({k: v for (k, t), v in mech.metrics().items() if t == ""})
+        rec = run_replication(s, r)
+        rows.append({k: v for (k, t), v in mechanism_metrics(rec).items() if t == ""})
     return pd.DataFrame(rows)
 
 
@@ -649,7 +647,7 @@ def test_calibrated_to_003(
 
 
 @pytest.fixture(scope="module")
-def three_years() -> dict[str, Replication]:
+def three_years() -> dict[str, Records]:
     """Three years at four communities, without and with the linkage mechanism, one seed."""
     out = {}
     for name in ("shazitang_consultation", "shazitang_linkage"):
@@ -658,11 +656,11 @@ def three_years() -> dict[str, Replication]:
     return out
 
 
-def test_linkage_raises_participation(three_years: dict[str, Replication]) -> None:
+def test_linkage_raises_participation(three_years: dict[str, Records]) -> None:
     """With the same seed (same matters, same residents), carrying outcomes through leaves
     fewer residents disappointed, so participation is higher, the more so each year."""
     base, link = three_years["shazitang_consultation"], three_years["shazitang_linkage"]
-    mb, ml = base.mechanisms[0].metrics(), link.mechanisms[0].metrics()
+    mb, ml = mechanism_metrics(base), mechanism_metrics(link)
     assert mb[("matters_raised", "")] == ml[("matters_raised", "")]
     assert ml[("consultation_implemented_share", "")] > mb[("consultation_implemented_share", "")]
     assert ml[("participation_rate", "")] > mb[("participation_rate", "")]
@@ -688,7 +686,7 @@ def test_temporary_orgs_take_load_off_staff() -> None:
     base = sim.load_scenario(SHAZITANG, over)
     with_orgs = sim.load_scenario(SHAZITANG, {**over, "consultation.temporary_orgs": orgs})
     runs = {k: run_replication(s, 0) for k, s in (("without", base), ("with", with_orgs))}
-    met = {k: r.mechanisms[0].metrics() for k, r in runs.items()}
+    met = {k: mechanism_metrics(r) for k, r in runs.items()}
     assert met["without"][("temporary_orgs_formed", "")] == 0
     assert met["with"][("temporary_orgs_formed", "")] > 0
     assert met["with"][("staff_hours_saved_by_temporary_orgs", "")] > 0
@@ -747,8 +745,8 @@ def test_channels_reach_the_busy() -> None:
     over = {"days": 365, "structure.communities": 2}
     base = sim.load_scenario(SHAZITANG, over)
     reform = sim.load_scenario(SCENARIOS / "shazitang_online_visits.toml", over)
-    mb = run_replication(base, 0).mechanisms[0].metrics()
-    mr = run_replication(reform, 0).mechanisms[0].metrics()
+    mb = mechanism_metrics(run_replication(base, 0))
+    mr = mechanism_metrics(run_replication(reform, 0))
     assert mr[("participation_rate", "")] > mb[("participation_rate", "")]
     assert mr[("participant_share_employed", "")] > mb[("participant_share_employed", "")]
     assert mr[("participant_share_remote", "")] > 0 == mb[("participant_share_remote", "")]

@@ -18,8 +18,9 @@ from test_burden import CIVIL, MON, PLANNING, at, candidates, scenario, simulate
 
 import sim
 from sim.clock import DAY
-from sim.experiment.replication import run_replication
+from sim.metrics.mechanisms import mechanism_yearly
 from sim.processes.evaluation import Rating
+from sim.processes.world import run_replication
 from sim.rules.evaluation import community_ratings, department_rating, next_push_factor
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -143,7 +144,7 @@ def test_evaluation_restrains_unfunded_pushing_over_the_years() -> None:
     tables = {}
     for name in ("tongling_rebound_5y", "tongling_evaluation_5y"):
         rep = run_replication(sim.load_scenario(SCENARIOS / f"{name}.toml", over))
-        rows = [row for mech in rep.mechanisms for row in mech.yearly()]
+        rows = mechanism_yearly(rep)
         tables[name] = {(y, k): v for y, k, v in rows}
     free, ev = tables["tongling_rebound_5y"], tables["tongling_evaluation_5y"]
     factor = [ev[(y, "push_factor_mean")] for y in range(3)]

@@ -13,15 +13,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from harness import finished
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import sim
 from sim.cli import main
-from sim.experiment.replication import run_replication
 from sim.metrics.records import demand_records
 from sim.metrics.summary import summary
-from sim.processes.routing import ABANDONED, OPEN, RESOLVED
+from sim.processes.records import ABANDONED, OPEN, RESOLVED
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 TEACHING = SCENARIOS / "teaching.toml"
@@ -276,13 +276,13 @@ def test_random_networks_keep_their_books(raw: dict[str, Any]) -> None:
     path)."""
     stages = raw["flows"]["net"]["stages"]
     s = sim.load_scenario(raw)
-    rep = run_replication(s, 0, SEED + 6)
+    rep = finished(s, 0, SEED + 6)
     r = rep.router
     outcome = np.asarray(r.outcome)
     assert np.isin(outcome, [OPEN, RESOLVED, ABANDONED]).all()
-    rec = demand_records(rep)
+    rec = demand_records(rep.records)
     check_records(rec)
-    check_summary(summary(rep, rec))
+    check_summary(summary(rep.records, rec))
     flow = s.flows["net"]
     online = np.asarray(rep.demands.online, dtype=bool)
     for entry, who in ((flow.entry, ~online), (flow.online_entry, online)):
@@ -302,5 +302,5 @@ def test_random_networks_keep_their_books(raw: dict[str, Any]) -> None:
         inside -= np.asarray(r.t_arrive)
         area = sum(station.area for station in rep.district.stations)
         assert area == pytest.approx(float(inside.sum()), rel=1e-9, abs=1e-6)
-    assert rep.backlog.shape == (s.days, len(rep.district.stations))
-    assert (rep.backlog >= 0).all()
+    assert rep.records.stations.backlog.shape == (s.days, len(rep.district.stations))
+    assert (rep.records.stations.backlog >= 0).all()

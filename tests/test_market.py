@@ -21,15 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import simpy
+from harness import Reported, no_work, reported, wire
 
 import sim
 from sim.clock import DAY, MONTH, YEAR
-from sim.experiment.replication import calendar_of, run_replication
+from sim.metrics.mechanisms import mechanism_metrics, mechanism_yearly
 from sim.metrics.records import demand_records
 from sim.metrics.summary import summary
-from sim.model.district import build_district
-from sim.model.population import build_population
 from sim.model.social_orgs import (
     DISTRICT,
     SocialOrgs,
@@ -39,11 +37,9 @@ from sim.model.social_orgs import (
     list_projects,
 )
 from sim.processes.demand import DRAWS, Demands, catalogue
-from sim.processes.market import Market
-from sim.processes.mechanism import Context
-from sim.processes.office_hours import end_of_day, office_hours
-from sim.processes.routing import RESOLVED, Router
-from sim.processes.tasks import Workload
+from sim.processes.records import RESOLVED
+from sim.processes.routing import Router
+from sim.processes.world import run_replication
 from sim.rules.contracting import (
     RULES,
     Bids,
@@ -303,7 +299,7 @@ class Wired:
     """A wired, finished tiny district with its market and the market's log."""
 
     router: Router
-    market: Market
+    market: Reported
     log: list[tuple]
 
 
@@ -334,27 +330,18 @@ def simulate(
     """Wire the tiny district, place organisations (community, quality, price share) and run
     it to the horizon."""
     s = sim.load_scenario(SCENARIO, overrides)
-    env = simpy.Environment()
-    cal = calendar_of(s)
-    district = build_district(s, env)
-    pop = build_population(s, np.random.default_rng(0))
-    e = np.empty(0)
-    work = Workload(e, e.astype(np.int32), e, e.astype(np.int8))
-    router = Router(
-        env, s, cal, district, pop, make_demands(s, arrivals), work, -1, np.random.default_rng(1)
-    )
     log: list[tuple] = []
     assert s.market is not None
-    market = Market(Context(env, s, cal, district, pop, router, 1, 0), s.market, log)
+    world = wire(
+        s, make_demands(s, arrivals), no_work(), seed=1, mechanisms={"market": {"log": log}}
+    )
+    market = world.mechanism("market")
     for community, q, share in orgs:
         market.orgs.add(community, q, share, 0.0)
-    horizon = s.days * DAY
-    env.process(office_hours(env, cal, [st for st in district.stations if not st.is_open], horizon))
-    env.process(end_of_day(env, district.stations, s.days, []))
-    market.start()
-    router.start()
-    env.run(until=horizon)
-    return Wired(router, market, log)
+    world.run(stepped=True)
+    reports = reported(world, "market")
+    assert reports is not None
+    return Wired(world.router, reports, log)
 
 
 # org 0 and 1 in community 0 (org 0 the better), org 2 alone in community 1 (its visits fail)
@@ -489,7 +476,7 @@ PERSONAL = "demands.personal.rate_per_resident_year"
 def market_metrics(path: Path, seed: int, overrides: dict[str, Any]) -> dict[str, float]:
     """The market's summary metrics of one replication."""
     rep = run_replication(sim.load_scenario(path, overrides), 0, seed)
-    return {k: v for mech in rep.mechanisms for (k, _), v in mech.metrics().items()}
+    return {k: v for (k, _), v in mechanism_metrics(rep).items()}
 
 
 def test_more_organisations_survive_in_larger_communities() -> None:
@@ -555,7 +542,7 @@ def test_purchase_scenario_serves_personal_needs() -> None:
     meet part of the personalised needs; every need is still resolved."""
     s = sim.load_scenario(LARGE, SHORT)
     rep = run_replication(s, 0, SEED)
-    m = {k: v for mech in rep.mechanisms for (k, _), v in mech.metrics().items()}
+    m = {k: v for (k, _), v in mechanism_metrics(rep).items()}
     assert m["market_projects_per_year"] == 30
     assert 0.0 < m["personal_needs_met_share"] < 1.0
     full = 2_850_000 / 50  # every project awarded: the budget over 50 yuan an hour
@@ -563,5 +550,5 @@ def test_purchase_scenario_serves_personal_needs() -> None:
     rec = demand_records(rep)
     personal = rec[(rec["demand_type"] == "personal") & (rec["outcome"] != "open")]
     assert (personal["outcome"] == "resolved").all()
-    years = {y for mech in rep.mechanisms for y, _, _ in mech.yearly()}
+    years = {y for y, _, _ in mechanism_yearly(rep)}
     assert years == {0}

@@ -17,16 +17,16 @@ from typing import Any
 
 import numpy as np
 import simpy
+from harness import log_services, no_work, wire
 
 import sim
 from sim.clock import DAY
-from sim.experiment.replication import calendar_of
-from sim.model.district import District, build_district
-from sim.model.population import Population, build_population
+from sim.model.district import District
+from sim.model.population import Population
 from sim.model.station import Entry, Station
 from sim.processes.demand import DRAWS, Demands, catalogue
-from sim.processes.office_hours import end_of_day, office_hours
-from sim.processes.routing import ABANDONED, OPEN, RESOLVED, Router
+from sim.processes.records import ABANDONED, OPEN, RESOLVED
+from sim.processes.routing import Router
 from sim.processes.tasks import Workload
 from sim.rules.priority import TASK
 from sim.scenario import Scenario
@@ -170,36 +170,15 @@ def make_demands(s: Scenario, arrivals: Sequence[Arrival]) -> Demands:
     )
 
 
-def no_work() -> Workload:
-    """An empty workload: no tasks pushed down."""
-    e = np.empty(0)
-    return Workload(e, e.astype(np.int32), e, e.astype(np.int8))
-
-
 def simulate(
     arrivals: Sequence[Arrival],
     overrides: dict[str, Any] | None = None,
     work: Workload | None = None,
 ) -> Run:
-    """Wire a district as `run_replication` does, run it to the horizon and log every move."""
+    """Wire a district as production does, run it to the horizon and log every move."""
     s = sim.load_scenario(SCENARIO, overrides)
-    env = simpy.Environment()
-    cal = calendar_of(s)
-    district = build_district(s, env)
-    pop = build_population(s, np.random.default_rng(0))
-    work = no_work() if work is None else work
-    task_unit = district.unit_names.index(s.tasks.unit) if s.tasks.unit else -1
-    router = Router(
-        env,
-        s,
-        cal,
-        district,
-        pop,
-        make_demands(s, arrivals),
-        work,
-        task_unit,
-        np.random.default_rng(1),
-    )
+    world = wire(s, make_demands(s, arrivals), no_work() if work is None else work)
+    router, env = world.router, world.setting.env
     log: list[tuple] = []
     enter = router.enter
 
@@ -208,33 +187,10 @@ def simulate(
         enter(i, sid)
 
     router.enter = logged_enter  # type: ignore[method-assign]
-    for st in district.stations:
-        _log_hooks(st, router, log)
-    horizon = s.days * DAY
-    env.process(office_hours(env, cal, [st for st in district.stations if not st.is_open], horizon))
-    backlog: list[list[int]] = []
-    env.process(end_of_day(env, district.stations, s.days, backlog))
-    router.start()
-    env.run(until=horizon)
-    router.finalize()
-    for st in district.stations:
-        st._mark(horizon)
-    return Run(env, s, district, pop, router, log, backlog)
-
-
-def _log_hooks(st: Station, router: Router, log: list[tuple]) -> None:
-    """Record starts and ends of service before passing them on to the router."""
-    on_start, on_done = st.on_start, st.on_done
-
-    def start(station: Station, entry: Entry, now: float) -> None:
-        log.append(("start", *_who(router, entry), now))
-        on_start(station, entry, now)
-
-    def done(station: Station, entry: Entry) -> None:
-        log.append(("done", *_who(router, entry), station.env.now))
-        on_done(station, entry)
-
-    st.on_start, st.on_done = start, done
+    log_services(world, log, lambda station, entry: _who(router, entry))
+    world.run(stepped=True)
+    log[:] = [(ev, *who, t) if ev != "enter" else (ev, who, st, t) for ev, who, st, t in log]
+    return Run(env, s, world.setting.district, world.population, router, log, world.backlog)
 
 
 def _who(router: Router, entry: Entry) -> tuple[int, str]:

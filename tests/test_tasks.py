@@ -15,17 +15,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-import simpy
+from harness import log_services, wire
 
 import sim
 from sim.clock import DAY
-from sim.experiment.replication import calendar_of
-from sim.model.district import build_district
-from sim.model.population import build_population
-from sim.model.station import Entry, Station
+from sim.model.calendar import calendar_of
+from sim.model.station import Entry
 from sim.processes.demand import DRAWS, Demands, catalogue
-from sim.processes.office_hours import office_hours
-from sim.processes.routing import RESOLVED, Router
+from sim.processes.records import RESOLVED
+from sim.processes.routing import Router
 from sim.processes.tasks import Workload, draw_workload
 from sim.rules.priority import TASK
 from sim.scenario import Scenario
@@ -94,32 +92,12 @@ def package(time: float, minutes: float, community: int = 0) -> Workload:
 
 
 def simulate(s: Scenario, demands: Demands, work: Workload) -> tuple[Router, list[tuple]]:
-    """Wire the district as `run_replication` does, run it and log every start and end."""
-    env = simpy.Environment()
-    cal = calendar_of(s)
-    district = build_district(s, env)
-    pop = build_population(s, np.random.default_rng(0))
-    task_unit = district.unit_names.index(s.tasks.unit) if s.tasks.unit else -1
-    router = Router(env, s, cal, district, pop, demands, work, task_unit, np.random.default_rng(1))
+    """Wire the district as production does, run it and log every start and end."""
+    world = wire(s, demands, work)
     log: list[tuple] = []
-    for st in district.stations:
-        on_start, on_done = st.on_start, st.on_done
-
-        def start(station: Station, entry: Entry, now: float, on_start: Any = on_start) -> None:
-            log.append(("start", _who(entry), station.name, now))
-            on_start(station, entry, now)
-
-        def done(station: Station, entry: Entry, on_done: Any = on_done) -> None:
-            log.append(("done", _who(entry), station.name, station.env.now))
-            on_done(station, entry)
-
-        st.on_start, st.on_done = start, done
-    horizon = s.days * DAY
-    env.process(office_hours(env, cal, [st for st in district.stations if not st.is_open], horizon))
-    router.start()
-    env.run(until=horizon)
-    router.finalize()
-    return router, log
+    log_services(world, log, lambda station, entry: _who(entry))
+    world.run(stepped=True)
+    return world.router, log
 
 
 def _who(entry: Entry) -> str:

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+from harness import finished
 from queueing import (
     Columns,
     assert_covers,
@@ -28,9 +29,9 @@ from queueing import (
 )
 
 import sim
-from sim.experiment.replication import Replication, run_replication
 from sim.metrics.theory import erlang_c, jackson_sojourn, mmc_sojourn, mmc_wait
-from sim.processes.routing import RESOLVED
+from sim.processes.records import RESOLVED
+from sim.processes.world import World
 
 MEAN = 8.0  # minutes of service at a window
 REPS = 20  # independent replications per check
@@ -67,7 +68,7 @@ def test_split_windows_are_separate_queues() -> None:
     """Item-specific windows are two stations, each taking exactly its department's items
     (about half the stream); pooled windows are one station with two servers taking all."""
     split, pooled = (
-        run_replication(sim.load_scenario(two_windows(0.8, MEAN, pooled, days=10)), 0, SEED + 700)
+        finished(sim.load_scenario(two_windows(0.8, MEAN, pooled, days=10)), 0, SEED + 700)
         for pooled in (False, True)
     )
     assert [st.servers for st in split.district.stations] == [1, 1]
@@ -114,7 +115,7 @@ def test_missing_documents_match_traffic_equations() -> None:
     v = 1.0 / (1.0 - p)
     days = days_for(lam, 10_000)
 
-    def stat(rep: Replication) -> tuple[float, float, float]:
+    def stat(rep: World) -> tuple[float, float, float]:
         c = Columns.of(rep)
         sel = c.window(days, 3.0, 2.0)
         return (
@@ -138,7 +139,7 @@ def test_littles_law_at_a_station() -> None:
     lam = rho * c / MEAN
     days = days_for(lam, 10_000)
 
-    def stat(rep: Replication) -> tuple[float, float, float]:
+    def stat(rep: World) -> tuple[float, float, float]:
         col = Columns.of(rep)
         st = rep.district.stations[0]
         horizon = rep.horizon
@@ -162,7 +163,7 @@ def test_littles_law_holds_on_every_sample_path() -> None:
     of the stations equal the summed time demands spent in the system up to the horizon."""
     s = sim.load_scenario(tandem(0.12, A, B, days=20, feedback=0.2))
     for index in range(3):
-        rep = run_replication(s, index, SEED + 600)
+        rep = finished(s, index, SEED + 600)
         col = Columns.of(rep)
         inside = np.minimum(np.nan_to_num(col.finish, nan=rep.horizon), rep.horizon) - col.arrive
         area = sum(st.area for st in rep.district.stations)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.experiment.replication import run_replication
 from sim.metrics.records import TEXT_COLUMNS, demand_records
 from sim.metrics.summary import summary, timeseries, yearly
+from sim.processes.world import run_replication
 from sim.scenario.schema import Scenario
 
 TABLES = ("summary", "timeseries", "demands", "yearly")

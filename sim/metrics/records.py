@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.clock import DAY
-from sim.experiment.replication import Replication
-from sim.processes.routing import OUTCOMES
+from sim.processes.records import OUTCOMES, Records
 
 RECORD_COLUMNS = {
     "scenario": "string",
@@ -40,20 +39,18 @@ RECORD_COLUMNS = {
 TEXT_COLUMNS = [k for k, v in RECORD_COLUMNS.items() if v == "string"]
 
 
-def demand_records(rep: Replication) -> pd.DataFrame:
+def demand_records(rec: Records) -> pd.DataFrame:
     """The demand records of one replication as a typed DataFrame."""
-    d, r, s = rep.demands, rep.router, rep.scenario
-    groups = d.groups
-    g_type = np.array([g.demand_type for g in groups] or [""], dtype=object)
-    g_name = np.array([g.name for g in groups] or [""], dtype=object)
-    g_dept = np.array([s.departments[g.department] for g in groups] or [""], dtype=object)
-    finish = np.array(r.finish, dtype=float)
-    arrival = np.array(r.t_arrive, dtype=float)
+    d = rec.demands
+    g_type = np.array(d.group_type or ("",), dtype=object)
+    g_name = np.array(d.group_name or ("",), dtype=object)
+    g_dept = np.array(d.group_department or ("",), dtype=object)
+    finish, arrival = d.finish, d.arrival
     item = pd.Series(g_name[d.group], dtype=object) + "#" + pd.Series(d.item + 1).astype(str)
     frame = pd.DataFrame(
         {
-            "scenario": s.name,
-            "replication": rep.index,
+            "scenario": rec.scenario.name,
+            "replication": rec.replication,
             "demand": np.arange(d.size),
             "demand_type": g_type[d.group],
             "item": item.to_numpy(),
@@ -61,15 +58,15 @@ def demand_records(rep: Replication) -> pd.DataFrame:
             "resident": d.resident,
             "community": d.community,
             "arrival_min": arrival,
-            "start_min": np.array(r.first_start, dtype=float),
+            "start_min": d.first_start,
             "finish_min": finish,
             "resolution_days": (finish - arrival) / DAY,
-            "units_visited": np.array(r.visits),
-            "trips": np.array(r.trips),
-            "handoffs": np.array(r.handoffs),
-            "wait_minutes": np.array(r.wait, dtype=float),
+            "units_visited": d.visits,
+            "trips": d.trips,
+            "handoffs": d.handoffs,
+            "wait_minutes": d.wait,
             "online": d.online,
-            "outcome": np.array(OUTCOMES, dtype=object)[np.array(r.outcome, dtype=np.int8)],
+            "outcome": np.array(OUTCOMES, dtype=object)[d.outcome],
         }
     )
     return frame.astype(RECORD_COLUMNS)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.clock import DAY
+from sim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,11 @@ class Calendar:
                 if a < horizon:
                     out.append((a, min(b, horizon)))
         return out
+
+
+def calendar_of(s: Scenario) -> Calendar:
+    """The office calendar of scenario `s`."""
+    c = s.calendar
+    return Calendar(
+        c.open_hour * 60.0, c.close_hour * 60.0, c.days_per_week, always=c.kind == "always"
+    )

@@ -19,6 +19,8 @@ from sim.rules.priority import RULES
 from sim.scenario.schema import Scenario
 
 LEVELS = ("community", "street", "district", "department", "online")
+# level codes (index in `LEVELS`): where a stage's station is found for a demand
+AT_COMMUNITY, AT_STREET, AT_DISTRICT, AT_DEPARTMENT, AT_ONLINE = range(len(LEVELS))
 
 
 @dataclass

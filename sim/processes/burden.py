@@ -26,16 +26,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import simpy
 
 from sim.clock import DAY, YEAR
 from sim.model.calendar import Calendar
-from sim.processes.mechanism import Context, register
+from sim.processes.ledger import Ledger
+from sim.processes.mechanism import Context
 from sim.rules.gate import add_back_rate, gate_rejects, is_funded, is_pushed, staff_minutes
-from sim.rules.priority import FILE, MEETING, RESIDENT, TASK
 from sim.scenario.schema import Scenario
 from sim.scenario.sections.burden import BurdenSpec
 
@@ -113,30 +114,32 @@ def _no_candidates() -> Candidates:
     return Candidates(e, i, i, e, e, e, e)
 
 
-@dataclass
-class Ledger:
-    """The books of top-down work for two-way evaluation: per year and department, the new
-    tasks assigned (pushed down, whether or not the gate let them through) and how many came
-    with funds; and each department's current factor on its unfunded tasks."""
+@dataclass(frozen=True)
+class BurdenTally:
+    """What the burden mechanism counted, per year of the run (plain data).
 
-    departments: list[str]
-    assigned: np.ndarray  # years x departments
-    funded: np.ndarray  # years x departments
-    push_factor: np.ndarray = field(init=False)
+    Attributes
+    ----------
+    years : int
+        Years of the run (a last partial year counts).
+    pushed, rejected, withheld : ndarray
+        Would-be tasks pushed to the staff, turned away by the gate, held back by their
+        department, per year.
+    bought_minutes : ndarray
+        Task minutes bought from outside with the funds that followed tasks, per year.
+    assigned, funded : ndarray
+        The ledger's tasks assigned and funded, by (year, department).
+    """
 
-    def __post_init__(self) -> None:
-        self.push_factor = np.ones(len(self.departments))
+    years: int
+    pushed: np.ndarray
+    rejected: np.ndarray
+    withheld: np.ndarray
+    bought_minutes: np.ndarray
+    assigned: np.ndarray
+    funded: np.ndarray
 
 
-LEDGER = "burden_ledger"
-
-
-def ledger_of(ctx: Context) -> Ledger | None:
-    """The ledger of the burden mechanism of a replication (None when it is off)."""
-    return ctx.shared.get(LEDGER)
-
-
-@register("burden")
 class Burden:
     """Departments pushing tasks back after a cut, through the gate, with or without funds.
 
@@ -151,12 +154,18 @@ class Burden:
 
     Attributes
     ----------
+    ledger : Ledger
+        The books of tasks assigned and funded (shared with two-way evaluation).
     log : list of tuple
         ``(event, minute, community, department, funded, staff_minutes)`` for every would-be
         task at its time; ``event`` is ``push``, ``reject`` (the gate) or ``withhold`` (the
         department held an unfunded task back after poor ratings); staff minutes are 0 for a
         task not pushed.
     """
+
+    section: ClassVar[str] = "burden"
+    hooks: ClassVar[tuple[str, ...]] = ()
+    needs: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self, ctx: Context, spec: BurdenSpec, candidates: Candidates | None = None
@@ -174,7 +183,7 @@ class Burden:
         self.ledger = Ledger(
             depts, np.zeros((self.years, n_dept), int), np.zeros((self.years, n_dept), int)
         )
-        ctx.shared[LEDGER] = self.ledger
+        ctx.ledger = self.ledger
         gate, funds = spec.gate, spec.funds
         self.reject_unfunded = gate.reject_unfunded if gate else 0.0
         self.reject_funded = gate.reject_funded if gate else 0.0
@@ -187,7 +196,7 @@ class Burden:
 
     def start(self) -> None:
         """Start the departments' pushing (nothing to do when tasks land nowhere)."""
-        if self.cand.size and self.ctx.router.task_unit >= 0:
+        if self.cand.size and self.ctx.router.takes_work:
             self.ctx.env.process(self._push())
 
     def _push(self) -> Generator[simpy.Event, None, None]:
@@ -224,104 +233,18 @@ class Burden:
         self.log.append((PUSH, now, c, dept, funded, staff))
         self.ctx.router.push_work(c, staff)
 
-    # -- reports --------------------------------------------------------------------------
-    def metrics(self) -> dict[tuple[str, str], float]:
-        """Summary over the whole run (warm-up included, as the core's task metrics)."""
-        s = self.ctx.scenario
-        n_comm = s.structure.communities
-        run_years = s.days / 365.0
-        assigned = float(self.ledger.assigned.sum())
-        tried = assigned + float(self.withheld.sum())
-        per_year = self.tasks_per_community()
-        share = self.staff_share_tasks()
-        return {
-            ("tasks_pushed_back_per_community_year", ""): float(
-                self.pushed.sum() / n_comm / run_years
-            ),
-            ("tasks_rejected_by_gate_share", ""): _ratio(self.rejected.sum(), assigned),
-            ("tasks_withheld_share", ""): _ratio(self.withheld.sum(), tried),
-            ("funded_task_share", ""): _ratio(self.ledger.funded.sum(), assigned),
-            ("bought_hours_per_community_year", ""): float(
-                self.bought_minutes.sum() / 60.0 / n_comm / run_years
-            ),
-            ("tasks_per_community_last_year", ""): float(per_year[-1]),
-            ("staff_hours_share_tasks_last_year", ""): float(share[-1]),
-        }
+    def finish(self) -> None:
+        """Nothing is left to settle after the run."""
 
-    def yearly(self) -> list[tuple[int, str, float]]:
-        """Per year of the run: the tasks communities receive, the add-back rate, the gate's
-        rejections, withheld and funded tasks, bought hours and the task share of staff
-        time."""
-        s, spec = self.ctx.scenario, self.spec
-        n_comm = s.structure.communities
-        fractions = self._fractions()
-        per_comm = n_comm * fractions
-        assigned = self.ledger.assigned.sum(axis=1)
-        series = {
-            "tasks_per_community": self.tasks_per_community(),
-            "add_back_rate_per_community": np.array(
-                [
-                    add_back_rate(y, spec.rebound_per_year, s.tasks.per_year, spec.ceiling_per_year)
-                    for y in range(self.years)
-                ]
-            ),
-            "tasks_pushed_back_per_community": self.pushed / per_comm,
-            "tasks_rejected_by_gate_per_community": self.rejected / per_comm,
-            "tasks_withheld_per_community": self.withheld / per_comm,
-            "funded_task_share": np.array(
-                [
-                    _ratio(f, a)
-                    for f, a in zip(self.ledger.funded.sum(axis=1), assigned, strict=True)
-                ]
-            ),
-            "bought_hours_per_community": self.bought_minutes / 60.0 / per_comm,
-            "staff_hours_share_tasks": self.staff_share_tasks(),
-        }
-        return [
-            (y, name, float(values[y]))
-            for name, values in series.items()
-            for y in range(self.years)
-        ]
-
-    def _fractions(self) -> np.ndarray:
-        """Share of each year of the run that the run covers (1 but for a partial last year)."""
-        s = self.ctx.scenario
-        bounds = [year_bounds(s, y) for y in range(self.years)]
-        return np.array([(end - start) / YEAR for start, end in bounds])
-
-    def tasks_per_community(self) -> np.ndarray:
-        """Task items (core and pushed back; not plaques or assessments) each community
-        received in each year, per community, annualised for a partial last year."""
-        r, s = self.ctx.router, self.ctx.scenario
-        kind = np.array(r.w_kind, dtype=np.int8)
-        year = (np.array(r.w_time, dtype=float) // YEAR).astype(int)
-        counts = np.bincount(year[kind == 0], minlength=self.years)[: self.years]
-        return counts / s.structure.communities / self._fractions()
-
-    def staff_share_tasks(self) -> np.ndarray:
-        """Share of community staff hours spent on top-down work (tasks, plaques, assessments)
-        in each year, as ``staff_hours_share_tasks`` (by the day work started)."""
-        hours = yearly_staff_hours(self.ctx, self.years)
-        total = hours.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return hours[:, 0] / total
-
-
-def yearly_staff_hours(ctx: Context, years: int) -> np.ndarray:
-    """Community staff minutes by (year, activity): tasks, service, free, meetings."""
-    days = ctx.scenario.days
-    out = np.zeros((days, 4))
-    for st in ctx.district.stations:
-        if not st.servers or st.level != "community":
-            continue
-        busy = np.array(st.busy).reshape(days, -1)
-        out[:, 0] += busy[:, TASK]
-        out[:, 1] += busy[:, RESIDENT] + busy[:, FILE]
-        out[:, 2] += np.array(st.idle)
-        out[:, 3] += busy[:, MEETING]
-    year = np.arange(days) // 365
-    return np.stack([np.bincount(year, weights=out[:, k], minlength=years) for k in range(4)], 1)
-
-
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den else math.nan
+    def tally(self) -> BurdenTally:
+        """The yearly counts and the ledger's books."""
+        ledger = self.ledger
+        return BurdenTally(
+            self.years,
+            self.pushed.copy(),
+            self.rejected.copy(),
+            self.withheld.copy(),
+            self.bought_minutes.copy(),
+            ledger.assigned.copy(),
+            ledger.funded.copy(),
+        )

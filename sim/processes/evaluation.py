@@ -10,22 +10,22 @@ would-be tasks read it when they fall due). The proposal's third party led by lo
 and the local units' satisfaction, are not modelled.
 
 Without ``[burden]`` departments push no new tasks, so only communities are rated. The
-rating of the last year (at the horizon, where the clock stops) is made after the run from
-the residents' final satisfaction.
+rating of the last year (at the horizon, where the clock stops) is made when the run has
+ended (`Evaluation.finish`), from the residents' final satisfaction.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 from dataclasses import dataclass
+from typing import ClassVar
 
-import numpy as np
 import simpy
 
 from sim.clock import DAY
-from sim.processes.burden import Ledger, ledger_of, year_bounds, years_of
-from sim.processes.mechanism import Context, register
+from sim.processes.burden import year_bounds, years_of
+from sim.processes.ledger import Ledger
+from sim.processes.mechanism import Context
 from sim.rules.evaluation import community_ratings, department_rating, next_push_factor
 from sim.scenario.sections.evaluation import EvaluationSpec
 
@@ -42,7 +42,13 @@ class Rating:
     push_factor: tuple[float, ...]
 
 
-@register("evaluation")
+@dataclass(frozen=True)
+class EvaluationTally:
+    """The ratings of every year of the run, in order (plain data)."""
+
+    ratings: tuple[Rating, ...]
+
+
 class Evaluation:
     """The yearly two-way evaluation of communities and departments.
 
@@ -56,18 +62,22 @@ class Evaluation:
     Attributes
     ----------
     ratings : list of Rating
-        One per year, in order (the last one once the run has ended and a report is asked).
+        One per year, in order (the last one once the run has ended).
     """
+
+    section: ClassVar[str] = "evaluation"
+    hooks: ClassVar[tuple[str, ...]] = ()
+    needs: ClassVar[tuple[str, ...]] = ("burden",)  # its ledger, when burden is on
 
     def __init__(self, ctx: Context, spec: EvaluationSpec) -> None:
         self.ctx, self.spec = ctx, spec
         self.years = years_of(ctx.scenario)
         self.ratings: list[Rating] = []
-        self.ledger: Ledger | None = None
+        self.ledger: Ledger | None = ctx.ledger
 
     def start(self) -> None:
         """Start the yearly ratings (the burden mechanism, if on, has started before)."""
-        self.ledger = ledger_of(self.ctx)
+        self.ledger = self.ctx.ledger
         self.ctx.env.process(self._run())
 
     def _run(self) -> Generator[simpy.Event, None, None]:
@@ -76,7 +86,7 @@ class Evaluation:
         for y in range(self.years):
             end = year_bounds(s, y)[1]
             if end >= horizon:
-                return  # rated after the run (`_finish`)
+                return  # rated after the run (`finish`)
             yield env.timeout(end - env.now)
             self.rate(y)
 
@@ -85,9 +95,8 @@ class Evaluation:
         factors on their unfunded tasks for the next year."""
         ctx = self.ctx
         pop = ctx.population
-        comm = community_ratings(ctx.router.sat, pop.community, ctx.scenario.structure.communities)
-        if self.ledger is None:
-            self.ledger = ledger_of(ctx)
+        n_comm = ctx.scenario.structure.communities
+        comm = community_ratings(ctx.satisfaction.values, pop.community, n_comm)
         ledger = self.ledger
         depts: tuple[float, ...] = ()
         factors: tuple[float, ...] = ()
@@ -105,46 +114,11 @@ class Evaluation:
         self.ratings.append(rating)
         return rating
 
-    def _finish(self) -> None:
+    def finish(self) -> None:
         """Make the ratings the clock did not reach (the year ending at the horizon)."""
         while len(self.ratings) < self.years:
             self.rate(len(self.ratings))
 
-    # -- reports --------------------------------------------------------------------------
-    def metrics(self) -> dict[tuple[str, str], float]:
-        """The last year's ratings and the departments' factors after them."""
-        self._finish()
-        last = self.ratings[-1]
-        return {
-            ("community_rating_mean", ""): _mean(last.communities),
-            ("community_rating_min", ""): _min(last.communities),
-            ("department_rating_mean", ""): _mean(last.departments),
-            ("push_factor_mean", ""): _mean(last.push_factor),
-        }
-
-    def yearly(self) -> list[tuple[int, str, float]]:
-        """Per year: communities' mean and lowest rating, departments' mean rating and mean
-        factor on unfunded tasks for the next year."""
-        self._finish()
-        rows = []
-        for r in self.ratings:
-            rows += [
-                (r.year, "community_rating_mean", _mean(r.communities)),
-                (r.year, "community_rating_min", _min(r.communities)),
-                (r.year, "department_rating_mean", _mean(r.departments)),
-                (r.year, "push_factor_mean", _mean(r.push_factor)),
-            ]
-        return rows
-
-
-def _mean(values: tuple[float, ...]) -> float:
-    """Mean over the rated (non-NaN) values; NaN if none."""
-    x = np.array(values, dtype=float)
-    x = x[~np.isnan(x)]
-    return float(x.mean()) if len(x) else math.nan
-
-
-def _min(values: tuple[float, ...]) -> float:
-    x = np.array(values, dtype=float)
-    x = x[~np.isnan(x)]
-    return float(x.min()) if len(x) else math.nan
+    def tally(self) -> EvaluationTally:
+        """Every year's ratings."""
+        return EvaluationTally(tuple(self.ratings))

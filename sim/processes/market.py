@@ -26,9 +26,10 @@ the community's size and the free space it opens (`sim.model.social_orgs.entry_r
 bid from the next listing on.
 
 A stage marked ``outsource`` (the personal flow's visit) is offered to the market through the
-router's ``outsourcer`` hook: an organisation with a contract serving the resident's community
+router's ``outsource`` hook point: an organisation with a contract serving the resident's community
 and enough hours left takes it, visits ``response_hours`` later for the stage's service time,
-and meets the need with its quality as probability; the router then moves the demand on. A
+and meets the need with its quality as probability; the router then moves the demand on
+(`Router.complete_stage`), or serves it at the stage's own station (`Router.repeat_stage`). A
 need no organisation has hours for, or one the visit failed to meet, falls back on the
 community staff station as in the core model.
 
@@ -44,6 +45,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import simpy
@@ -59,7 +62,7 @@ from sim.model.social_orgs import (
     initial_mean,
     list_projects,
 )
-from sim.processes.mechanism import Context, register
+from sim.processes.mechanism import Context
 from sim.processes.routing import CompiledStage
 from sim.rules.contracting import RULES, Bids, Weights, award, choose_projects
 from sim.scenario.sections.market import MarketSpec
@@ -67,7 +70,50 @@ from sim.scenario.sections.market import MarketSpec
 STAFF = -1  # "who" of a need left to the community staff
 
 
-@register("market")
+@dataclass(frozen=True)
+class MarketTally:
+    """What the market counted, per year of the run, and the organisations at its end.
+
+    Attributes
+    ----------
+    years : int
+        Years of the run (a last partial year counts).
+    listed, bids, awarded : ndarray
+        Projects listed, bids taken and projects awarded, per year.
+    hours, spend : ndarray
+        Hours granted and yuan spent on awarded projects, per year.
+    granted_minutes, used_minutes : ndarray
+        Minutes for personalised needs granted and used, per year.
+    entered, exited : ndarray
+        Organisations entering and exiting, per year.
+    quality_listed : ndarray
+        Mean quality of the bidders at each listing.
+    offered, met : ndarray
+        Personalised needs offered to the market and met by an organisation, per year.
+    offered_after, met_after : int
+        The same after the warm-up.
+    orgs : SocialOrgs
+        Every organisation that ever registered, as at the end of the run.
+    """
+
+    years: int
+    listed: np.ndarray
+    bids: np.ndarray
+    awarded: np.ndarray
+    hours: np.ndarray
+    spend: np.ndarray
+    granted_minutes: np.ndarray
+    used_minutes: np.ndarray
+    entered: np.ndarray
+    exited: np.ndarray
+    quality_listed: np.ndarray
+    offered: np.ndarray
+    met: np.ndarray
+    offered_after: int
+    met_after: int
+    orgs: SocialOrgs
+
+
 class Market:
     """The yearly purchasing cycle, the organisations' entry and exit, and their visits.
 
@@ -80,6 +126,10 @@ class Market:
     log : list, optional
         Filled with ``(event, who, what, minute)`` tuples (see the module docstring).
     """
+
+    section: ClassVar[str] = "market"
+    hooks: ClassVar[tuple[str, ...]] = ("outsource",)
+    needs: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, ctx: Context, spec: MarketSpec, log: list[tuple] | None = None) -> None:
         self.ctx, self.spec, self.log = ctx, spec, log
@@ -119,7 +169,7 @@ class Market:
     def start(self) -> None:
         """Take over the outsourced stages, seed the initial organisations, start the yearly
         cycle and the entrants."""
-        self.ctx.router.outsourcer = self.take
+        self.ctx.router.hooks.outsource.append(self.take)
         means = np.array([initial_mean(self.spec, r) for r in self.residents])
         total = float(means.sum())
         rng = self.rng_initial
@@ -268,7 +318,7 @@ class Market:
         after = now >= self.ctx.scenario.warmup_days * DAY
         self.offered[y] += 1
         self.offered_after += after
-        k = self._contract_for(self.ctx.router.comm[i], minutes)
+        k = self._contract_for(self.ctx.router.community(i), minutes)
         if k < 0:
             self._note("fallback", STAFF, i)
             return False
@@ -302,68 +352,36 @@ class Market:
             self.met[y] += 1
             self.met_after += after
             self._note("met", o, i)
-            router.advance(i)
+            router.complete_stage(i)
             return
         self._note("unmet", o, i)
         self._declined.add(i)
-        router.enter(i, router.stage[i])
+        router.repeat_stage(i)
 
     # -- reporting ------------------------------------------------------------------------
-    def metrics(self) -> dict[tuple[str, str], float]:
-        """Summary: organisations at the end, entries, exits, survival, capacity, quality,
-        the share of personalised needs met, and the market's projects, bids and spending."""
-        s, orgs = self.ctx.scenario, self.orgs
-        active = orgs.active()
-        n = orgs.size
-        return {
-            ("social_orgs_active", ""): float(len(active)),
-            ("social_orgs_per_community", ""): len(active) / s.structure.communities,
-            ("social_orgs_entered", ""): float(self.entered.sum()),
-            ("social_orgs_exited", ""): float(self.exited.sum()),
-            ("social_org_survival_share", ""): _ratio(len(active), n),
-            ("social_org_capacity_hours", ""): float(self.hours.mean()),
-            ("social_org_hours_used_share", ""): _ratio(
-                self.used_minutes.sum(), self.granted_minutes.sum()
-            ),
-            ("social_org_quality_mean", ""): (
-                float(np.mean([orgs.quality[o] for o in active])) if active else math.nan
-            ),
-            ("personal_needs_met_share", ""): _ratio(self.met_after, self.offered_after),
-            ("market_projects_per_year", ""): float(self.listed.mean()),
-            ("market_bids_per_project", ""): _ratio(self.bids.sum(), self.listed.sum()),
-            ("market_award_share", ""): _ratio(self.awarded.sum(), self.listed.sum()),
-            ("market_spend_yuan_per_year", ""): float(self.spend.mean()),
-        }
+    def finish(self) -> None:
+        """Nothing is left to settle after the run (contracts simply lapse)."""
 
-    def yearly(self) -> list[tuple[int, str, float]]:
-        """Per year of the run: organisations active at its end (and per community), entered,
-        exited, survival, capacity hours, hours used, quality of the bidders, needs met, and
-        the listing's projects, bids, awards and spending."""
-        s, orgs = self.ctx.scenario, self.orgs
-        horizon = s.days * DAY
-        rows: list[tuple[int, str, float]] = []
-        for y in range(self.years):
-            end = min((y + 1) * YEAR, horizon)
-            active = orgs.active_at(end)
-            series = {
-                "social_orgs_active": float(active),
-                "social_orgs_per_community": active / s.structure.communities,
-                "social_orgs_entered": float(self.entered[y]),
-                "social_orgs_exited": float(self.exited[y]),
-                "social_org_survival_share": _ratio(active, orgs.ever_at(end)),
-                "social_org_capacity_hours": float(self.hours[y]),
-                "social_org_hours_used_share": _ratio(
-                    self.used_minutes[y], self.granted_minutes[y]
-                ),
-                "social_org_quality_mean": float(self.quality_listed[y]),
-                "personal_needs_met_share": _ratio(self.met[y], self.offered[y]),
-                "market_projects": float(self.listed[y]),
-                "market_bids_per_project": _ratio(self.bids[y], self.listed[y]),
-                "market_award_share": _ratio(self.awarded[y], self.listed[y]),
-                "market_spend_yuan": float(self.spend[y]),
-            }
-            rows += [(y, name, value) for name, value in series.items()]
-        return rows
+    def tally(self) -> MarketTally:
+        """The yearly counts and the organisations as they are at the end of the run."""
+        return MarketTally(
+            self.years,
+            self.listed,
+            self.bids,
+            self.awarded,
+            self.hours,
+            self.spend,
+            self.granted_minutes,
+            self.used_minutes,
+            self.entered,
+            self.exited,
+            self.quality_listed,
+            self.offered,
+            self.met,
+            self.offered_after,
+            self.met_after,
+            self.orgs,
+        )
 
     # -- helpers --------------------------------------------------------------------------
     def _year(self, t: float) -> int:
@@ -373,6 +391,3 @@ class Market:
         if self.log is not None:
             self.log.append((event, who, what, self.env.now))
 
-
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den else math.nan

@@ -1,20 +1,28 @@
-"""Governance mechanisms plugged into a replication: consultation, the social-organisation
-market, burden rebound, two-way evaluation.
+"""The contract of a governance mechanism: consultation, the social-organisation market,
+burden rebound with the access gate, two-way evaluation.
 
 The structural model (units, flows, demands, tasks) runs the same with or without them. A
 mechanism is switched on by its section in the scenario (``[consultation]``, ``[market]`` …;
-absent means off) and gets a `Context`: the environment, the scenario, the district, the
-residents, the router's hooks and random streams of its own — so switching one on never
-changes the random numbers the core draws, and a scenario with every mechanism off
-reproduces the core model exactly. After the run it reports summary metrics and a yearly
-series.
+absent means off) and declares, as class attributes, what it plugs into:
+
+* ``section``: the scenario section that switches it on;
+* ``hooks``: the router's hook points it appends to (`sim.processes.routing.HOOK_POINTS`);
+* ``needs``: the sections of mechanisms it reads from, which must start before it.
+
+It gets a `Context`: the setting, the residents and their satisfaction, the router (its
+hooks, `push_work`, `complete_stage`, `repeat_stage`), random streams of its own — so
+switching one on never changes the random numbers the core draws, and a scenario with every
+mechanism off reproduces the core model exactly — and the typed `Ledger` it shares with
+others. It starts its processes in ``start()``, settles what the clock did not reach in
+``finish()`` once the run has ended, and hands the record sink a typed, plain-data tally in
+``tally()``; reducers in `sim.metrics` turn tallies into metrics. Reporting changes nothing.
+The start order is the one tuple `sim.processes.mechanisms.MECHANISMS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import simpy
@@ -23,23 +31,60 @@ from sim.model.calendar import Calendar
 from sim.model.district import District
 from sim.model.population import Population
 from sim.model.streams import stream
+from sim.processes.ledger import Ledger
 from sim.processes.routing import Router
+from sim.processes.satisfaction import Satisfaction
+from sim.processes.setting import Setting
 from sim.scenario.schema import Scenario
 
 
 @dataclass
 class Context:
-    """What a mechanism may see and touch during one replication."""
+    """What a mechanism may see and touch during one replication.
 
-    env: simpy.Environment
-    scenario: Scenario
-    calendar: Calendar
-    district: District
+    Attributes
+    ----------
+    setting : Setting
+        The clock, scenario, office hours and stations.
+    population : Population
+        The residents.
+    satisfaction : Satisfaction
+        The residents' current satisfaction.
+    router : Router
+        Its hook points and the calls that hand demands and work to it.
+    seed, replication : int
+        Root seed and replication index (for the mechanism's own streams).
+    ledger : Ledger or None
+        The books of top-down work, kept by the burden mechanism (None when it is off).
+    """
+
+    setting: Setting
     population: Population
+    satisfaction: Satisfaction
     router: Router
     seed: int
     replication: int
-    shared: dict[str, Any] = field(default_factory=dict)  # what mechanisms pass each other
+    ledger: Ledger | None = None
+
+    @property
+    def env(self) -> simpy.Environment:
+        """The SimPy environment."""
+        return self.setting.env
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario."""
+        return self.setting.scenario
+
+    @property
+    def calendar(self) -> Calendar:
+        """Office hours."""
+        return self.setting.calendar
+
+    @property
+    def district(self) -> District:
+        """The stations."""
+        return self.setting.district
 
     def stream(self, name: str) -> np.random.Generator:
         """A random stream of the mechanism's own (a name listed in `sim.model.streams`)."""
@@ -49,54 +94,15 @@ class Context:
 class Mechanism(Protocol):
     """A governance mechanism running beside the structural model."""
 
+    section: ClassVar[str]
+    hooks: ClassVar[tuple[str, ...]]
+    needs: ClassVar[tuple[str, ...]]
+
     def start(self) -> None:
         """Start its processes on the context's environment."""
 
-    def metrics(self) -> dict[tuple[str, str], float]:
-        """Summary metrics after the run, keyed by (metric, demand_type)."""
+    def finish(self) -> None:
+        """The run has ended: settle what the clock did not reach (e.g. the last rating)."""
 
-    def yearly(self) -> list[tuple[int, str, float]]:
-        """A yearly series after the run: (year, metric, value)."""
-
-
-Factory = Callable[[Context, Any], Mechanism]
-REGISTRY: dict[str, Factory] = {}
-
-
-def register(section: str) -> Callable[[Factory], Factory]:
-    """Declare the mechanism switched on by scenario section `section`."""
-
-    def wrap(factory: Factory) -> Factory:
-        REGISTRY[section] = factory
-        return factory
-
-    return wrap
-
-
-def start_mechanisms(ctx: Context) -> list[Mechanism]:
-    """Create and start every mechanism whose section the scenario sets, in a fixed order."""
-    _load_all()
-    active = []
-    for section, factory in REGISTRY.items():
-        spec = getattr(ctx.scenario, section, None)
-        if spec is not None:
-            mech = factory(ctx, spec)
-            mech.start()
-            active.append(mech)
-    return active
-
-
-def _load_all() -> None:
-    """Import the mechanism modules so they register themselves."""
-    import importlib
-
-    for module in MODULES:
-        importlib.import_module(module)
-
-
-MODULES: list[str] = [
-    "sim.processes.consultation",
-    "sim.processes.market",
-    "sim.processes.burden",
-    "sim.processes.evaluation",
-]
+    def tally(self) -> Any:
+        """Its typed tally for the record sink (plain data; calling it changes nothing)."""

@@ -8,111 +8,59 @@ to street and back); each entry into a stage with the resident present is a trip
 still waiting when the office closes comes back the next working day (one more trip).
 With exponential services and routing probabilities this is an open Jackson network.
 
-The router is event-driven: its methods are callbacks on stations and on SimPy timeouts; it
-keeps one row per demand in preallocated columns (Python lists, turned into arrays at the end).
+The router is event-driven: its methods are callbacks on stations and on SimPy timeouts. It
+writes what happens to each demand into the replication's record sink (`DemandLog`,
+`WorkLog`), tells the residents' `Satisfaction` when a matter ends, and offers two declared
+hook points to governance mechanisms (`RouterHooks`): a stage marked ``outsource`` is offered
+to each ``outsource`` hook in turn, and a finished piece of meeting work to each
+``meeting_done`` hook until one claims it. A mechanism that took a stage hands the demand back
+with `complete_stage` or `repeat_stage`; one that decides the task stream during the run adds
+work with `push_work`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from heapq import heappop
 from statistics import NormalDist
-from typing import Any
 
 import numpy as np
-import simpy
 from simpy.events import Timeout
 
-from sim.clock import DAY
-from sim.model.calendar import Calendar
-from sim.model.district import District
-from sim.model.population import Population
+from sim.model.district import AT_COMMUNITY, AT_DEPARTMENT, AT_STREET
 from sim.model.station import Entry, Station
 from sim.model.wake import Wake, wake
 from sim.processes.demand import DRAWS, Demands
+from sim.processes.flows import EXPONENTIAL, FIXED, CompiledStage, compile_flows
+from sim.processes.records import ABANDONED, RESOLVED, DemandLog, WorkLog
+from sim.processes.satisfaction import Satisfaction
+from sim.processes.setting import Setting
 from sim.processes.tasks import Workload
-from sim.rules.priority import FILE, MEETING, RESIDENT, TASK
-from sim.scenario.schema import Scenario
+from sim.rules.priority import MEETING, RESIDENT, TASK
 
-OPEN, RESOLVED, ABANDONED = 0, 1, 2
-OUTCOMES = ("open", "resolved", "abandoned")
-EXPONENTIAL, FIXED, LOGNORMAL = 0, 1, 2
-ITEM_TIME = {"none": 0, "intake": 1, "processing": 2}
 _inv_norm = NormalDist().inv_cdf
+HOOK_POINTS = ("meeting_done", "outsource")
 
 
-@dataclass(frozen=True)
-class CompiledStage:
-    """A stage flattened for the engine (indices instead of names, minutes not hours)."""
+@dataclass
+class RouterHooks:
+    """The router's declared hook points: lists that governance mechanisms append to.
 
-    unit: int
-    level: int
-    cls: int
-    minutes: float
-    item_time: int
-    dist: int
-    sigma: float
-    missing_return: bool
-    return_delay: float
-    balk: int
-    cum_p: tuple[float, ...]
-    targets: tuple[int, ...]
-    delays: tuple[float, ...]
-    flow: str
-    name: str
-    outsource: bool = False
-    terminal: bool = False  # a demand that finishes here is always resolved (set below)
+    Attributes
+    ----------
+    meeting_done : list of callable
+        ``fn(station, entry) -> bool``: a staffer finished a piece of meeting work (class
+        ``MEETING``); the first hook that returns True has claimed it.
+    outsource : list of callable
+        ``fn(demand, stage, minutes) -> bool``: a demand enters a stage marked ``outsource``
+        (`minutes` of service); the first hook that returns True has taken it and hands it
+        back later with `Router.complete_stage` or `Router.repeat_stage`.
+    """
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "terminal", not self.missing_return and not self.targets)
-
-
-def compile_flows(
-    s: Scenario, district: District
-) -> tuple[list[CompiledStage], dict[str, tuple[int, int]]]:
-    """Flatten the scenario's flows: the stage list and each flow's (entry, online entry)."""
-    ids: dict[tuple[str, str], int] = {}
-    for fname, flow in s.flows.items():
-        for sname in flow.stages:
-            ids[(fname, sname)] = len(ids)
-    units = district.unit_names
-    stages = []
-    for fname, flow in s.flows.items():
-        for sname, st in flow.stages.items():
-            u = units.index(st.unit)
-            cum, acc = [], 0.0
-            for r in st.routes:
-                acc += r.p
-                cum.append(acc)
-            stages.append(
-                CompiledStage(
-                    unit=u,
-                    level=district.unit_level[u],
-                    cls=RESIDENT if st.presence == "resident" else FILE,
-                    minutes=st.minutes,
-                    item_time=ITEM_TIME[st.item_time],
-                    dist={"exponential": EXPONENTIAL, "fixed": FIXED, "lognormal": LOGNORMAL}[
-                        st.dist
-                    ],
-                    sigma=math.sqrt(math.log1p(st.cv**2)),
-                    missing_return=st.missing_docs_return,
-                    return_delay=st.return_delay_hours * 60.0,
-                    balk=st.balk_queue or 0,
-                    cum_p=tuple(cum),
-                    targets=tuple(ids[(fname, r.to)] for r in st.routes),
-                    delays=tuple(r.delay_hours * 60.0 for r in st.routes),
-                    flow=fname,
-                    name=sname,
-                    outsource=st.outsource,
-                )
-            )
-    entries = {
-        f: (ids[(f, fl.entry)], ids[(f, fl.online_entry)] if fl.online_entry else -1)
-        for f, fl in s.flows.items()
-    }
-    return stages, entries
+    meeting_done: list[Callable[[Station, Entry], bool]] = field(default_factory=list)
+    outsource: list[Callable[[int, CompiledStage, float], bool]] = field(default_factory=list)
 
 
 class Router:
@@ -120,39 +68,39 @@ class Router:
 
     Parameters
     ----------
-    env : simpy.Environment
-        The environment.
-    s : Scenario
-        The scenario.
-    cal : Calendar
-        Office hours (for trips back and waits counted in open minutes).
-    district : District
-        The stations.
-    pop : Population
-        The residents (their satisfaction is updated on resolution).
+    setting : Setting
+        The clock, scenario, office hours (for trips back and waits counted in open minutes)
+        and stations.
     demands : Demands
         The demand stream.
     work : Workload
-        The work packages pushed down to communities.
-    task_unit : int
-        Unit index receiving the work packages (-1 for none).
+        The work packages pushed down to communities (to the scenario's ``tasks.unit``).
+    satisfaction : Satisfaction
+        The residents' satisfaction, moved when a matter ends.
     fallback : Generator
         Stream for draws beyond the pre-drawn uniforms of a demand.
+
+    Attributes
+    ----------
+    log : DemandLog
+        The demands' record columns, written as the run goes.
+    work_log : WorkLog
+        The work packages' record columns (grown by `push_work`).
+    hooks : RouterHooks
+        The hook points governance mechanisms append to.
     """
 
     def __init__(
         self,
-        env: simpy.Environment,
-        s: Scenario,
-        cal: Calendar,
-        district: District,
-        pop: Population,
+        setting: Setting,
         demands: Demands,
         work: Workload,
-        task_unit: int,
+        satisfaction: Satisfaction,
         fallback: np.random.Generator,
     ) -> None:
-        self.env, self.cal, self.district, self.pop = env, cal, district, pop
+        s, district = setting.scenario, setting.district
+        self.env, self.cal, self.district = setting.env, setting.calendar, district
+        self.satisfaction = satisfaction
         self.stages, entries = compile_flows(s, district)
         n = demands.size
         self.n = n
@@ -161,7 +109,6 @@ class Router:
         self.g_dept = [gi.department for gi in g]
         self.g_missing = [gi.missing_docs for gi in g]
         self.g_minutes = [(0.0, gi.intake_minutes, gi.processing_minutes) for gi in g]
-        self.t_arrive = demands.time.tolist()
         self.group = demands.group.tolist()
         self.comm = demands.community.tolist()
         self.street = district.street_of[demands.community].tolist()
@@ -169,44 +116,41 @@ class Router:
         self.resident = demands.resident.tolist()
         self.u_service = demands.u_service.ravel().tolist()  # row i at i * DRAWS
         self.u_route = demands.u_route.ravel().tolist()
-        self.sat = pop.satisfaction.tolist()
         self.fallback = fallback
-        # preallocated record columns
-        nan = math.nan
+        # the record sink's columns, and local names for them on the hot paths
+        self.log = log = DemandLog(demands.time.tolist())
+        self.t_arrive = log.arrival
+        self.trips, self.handoffs, self.visits = log.trips, log.handoffs, log.visits
+        self.first_start, self.finish = log.first_start, log.finish
+        self.wait, self.outcome = log.wait, log.outcome
         self.stage = [-1] * n
         self.k = [0] * n
         self.last: list[Station | None] = [None] * n
-        self.trips = [0] * n
-        self.handoffs = [0] * n
-        self.visits = [0] * n
-        self.first_start = [nan] * n
-        self.finish = [nan] * n
-        self.wait = [0.0] * n
-        self.outcome = [OPEN] * n
         # work packages
         self.work = work
-        self.task_unit = task_unit
-        self.w_time = work.time.tolist()
-        self.w_comm = work.community.tolist()
-        self.w_left = work.minutes.tolist()
-        self.w_done = [nan] * work.size
-        self.chunk = s.tasks.chunk_hours * 60.0
-        sat = s.satisfaction
-        self.sat_rate, self.sat_days, self.sat_trip = (
-            sat.learning_rate,
-            sat.target_days,
-            sat.trip_penalty,
+        self.task_unit = district.unit_names.index(s.tasks.unit) if s.tasks.unit else -1
+        self.work_log = WorkLog(
+            work.time.tolist(), work.community.tolist(), work.minutes.tolist(), work.kind.tolist()
         )
+        self.w_time, self.w_comm = self.work_log.time, self.work_log.community
+        self.w_left, self.w_done = self.work_log.left, self.work_log.done
+        self.chunk = s.tasks.chunk_hours * 60.0
         for st in district.stations:
             st.on_start = self.on_start
             st.on_done = self.on_done
             st.on_close = self.on_close
         self._next_demand = 0
         self._next_work = 0
-        self.w_kind = work.kind.tolist()
-        # hooks for governance mechanisms (off in the core model)
-        self.meeting_done: Callable[[Station, Entry], None] = _ignore
-        self.outsourcer: Callable[[int, CompiledStage, float], bool] | None = None
+        self.hooks = RouterHooks()
+
+    @property
+    def takes_work(self) -> bool:
+        """Whether work pushed down lands anywhere (the scenario sets ``tasks.unit``)."""
+        return self.task_unit >= 0
+
+    def community(self, i: int) -> int:
+        """The community demand `i` arose in."""
+        return self.comm[i]
 
     # -- arrivals -------------------------------------------------------------------------
     def start(self) -> None:
@@ -286,12 +230,7 @@ class Router:
     def push_work(self, community: int, minutes: float, kind: int = 0) -> int:
         """Departments push a new work package to a community now (used by mechanisms that
         decide the task stream as the run goes); returns its index."""
-        j = len(self.w_time)
-        self.w_time.append(self.env.now)
-        self.w_comm.append(community)
-        self.w_left.append(minutes)
-        self.w_done.append(math.nan)
-        self.w_kind.append(kind)
+        j = self.work_log.add(self.env.now, community, minutes, kind)
         self._queue_work(j)
         return j
 
@@ -305,16 +244,18 @@ class Router:
     def enter(self, i: int, sid: int) -> None:
         """Demand `i` enters stage `sid`: it joins the station serving it."""
         st = self.stages[sid]
-        if st.outsource and self.outsourcer is not None:
+        if st.outsource and self.hooks.outsource:
             self.stage[i] = sid
-            if self.outsourcer(i, st, self._duration(i, st)):
-                return  # a social organisation does it and calls `advance` when done
+            minutes = self._duration(i, st)
+            for take in self.hooks.outsource:
+                if take(i, st, minutes):
+                    return  # e.g. a social organisation does it and hands the demand back
         level = st.level
-        if level == 0:
+        if level == AT_COMMUNITY:
             loc = self.comm[i]
-        elif level == 1:
+        elif level == AT_STREET:
             loc = self.street[i]
-        elif level == 3:
+        elif level == AT_DEPARTMENT:
             loc = self.g_dept[self.group[i]]
         else:
             loc = 0
@@ -371,13 +312,24 @@ class Router:
                 self.w_done[j] = self.env.now
             return
         if cls == MEETING:
-            self.meeting_done(station, entry)
+            for claim in self.hooks.meeting_done:
+                if claim(station, entry):
+                    return
             return
         i = entry[1]
         if self.stages[self.stage[i]].terminal:  # the common end of a flow, without a call
             self._end(i, RESOLVED)
         else:
             self.advance(i)
+
+    def complete_stage(self, i: int) -> None:
+        """A mechanism that took demand `i`'s current stage has done it: move on."""
+        self.advance(i)
+
+    def repeat_stage(self, i: int) -> None:
+        """A mechanism that took demand `i`'s current stage hands it back undone: the
+        stage's own station serves it."""
+        self.enter(i, self.stage[i])
 
     def advance(self, i: int) -> None:
         """Demand `i` has finished its current stage: send it home for a missing document,
@@ -425,24 +377,13 @@ class Router:
 
     def finalize(self) -> None:
         """End of the run: write the residents' satisfaction back to the population."""
-        self.pop.satisfaction[:] = self.sat
+        self.satisfaction.write_back()
 
     def _end(self, i: int, outcome: int) -> None:
-        """Demand `i` ends (resolved or abandoned); its resident's satisfaction moves toward
-        how it went: ``exp(-days / target_days)``, less a penalty per extra trip."""
+        """Demand `i` ends (resolved or abandoned); its resident's satisfaction moves."""
         now = self.env._now
         self.finish[i] = now
         self.outcome[i] = outcome
-        r = self.resident[i]
-        sat = self.sat
-        score = 0.0
-        if outcome == RESOLVED:
-            score = math.exp((self.t_arrive[i] - now) / (DAY * self.sat_days))
-            trips = self.trips[i]
-            if trips > 1:
-                score *= max(0.0, 1.0 - self.sat_trip * (trips - 1))
-        sat[r] += self.sat_rate * (score - sat[r])
-
-
-def _ignore(*_: Any) -> None:
-    return None
+        self.satisfaction.matter_ended(
+            self.resident[i], self.t_arrive[i], now, self.trips[i], outcome == RESOLVED
+        )

@@ -22,22 +22,20 @@ of a few residents may form, take work off the community staff and dissolve when
 is published. Participatory training (参与式培训, 001) makes steps faster and consensus
 likelier.
 
-Every matter is drawn when the run starts, from sub-streams of the mechanism's
-``consultation`` stream addressed by (kind, community), with a generator of its own for the
-draws made during the run (who is asked, who comes, who is disappointed); temporary
-organisations draw from the ``temporary_orgs`` stream. So a reform that changes only what
-happens to matters (the linkage mechanism, more funds, more channels) meets the same matters
-and the same residents: common random numbers.
+Every matter is drawn when the run starts (`sim.processes.consultation.matters`), with a
+generator of its own for the draws made during the run (who is asked, who comes, who is
+disappointed); so a reform that changes only what happens to matters (the linkage
+mechanism, more funds, more channels) meets the same matters and the same residents: common
+random numbers. What happens is counted by a `Tracker` (`sim.processes.consultation.tally`).
 """
 
 from __future__ import annotations
 
 import math
 import zlib
-from collections import defaultdict
-from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import simpy
@@ -45,10 +43,11 @@ import simpy
 from sim.clock import DAY, YEAR
 from sim.model.station import Entry, Station
 from sim.model.streams import substream
-from sim.processes.mechanism import Context, register
+from sim.processes.consultation.matters import Matter, draw_matters
+from sim.processes.consultation.tally import ConsultationTally, Tracker
+from sim.processes.mechanism import Context
 from sim.rules import consultation as rules
 from sim.rules.priority import MEETING
-from sim.scenario.errors import ScenarioError
 from sim.scenario.sections.consultation import (
     LEVEL_NAMES,
     STEP_NAMES,
@@ -63,58 +62,6 @@ INITIAL = zlib.crc32(b"initial disappointment")  # sub-stream of the residents' 
 
 
 @dataclass
-class Matter:
-    """A residents' matter (事项) and the draws fixed for it when the run starts.
-
-    Attributes
-    ----------
-    index : int
-        Number of the matter (in order of arrival).
-    kind : str
-        Matter kind in the scenario (``dispute``, ``relocation`` …).
-    time : float
-        Clock minute it arises.
-    community, grid : int
-        Where it arises.
-    complexity : str
-        ``simple``, ``complex`` or ``major``.
-    cross_grid, urgent, needs_funds : bool
-        Whether it spans grids, is urgent, needs money to carry out.
-    departments : int
-        Departments that must act on the outcome.
-    seats : tuple of int
-        Participants wanted at each level (in `LEVEL_NAMES` order).
-    u_consensus : tuple of float
-        Uniforms deciding consensus at each level.
-    u_implement : float
-        Uniform deciding whether the outcome is carried out.
-    rng : Generator
-        The matter's own stream for draws during the run.
-    u_org : float
-        Uniform deciding whether a temporary organisation forms (1.0: never).
-    org_rng : Generator or None
-        The temporary organisation's stream.
-    """
-
-    index: int
-    kind: str
-    time: float
-    community: int
-    grid: int
-    complexity: str
-    cross_grid: bool
-    urgent: bool
-    departments: int
-    needs_funds: bool
-    seats: tuple[int, int, int]
-    u_consensus: tuple[float, float, float]
-    u_implement: float
-    rng: np.random.Generator
-    u_org: float = 1.0
-    org_rng: np.random.Generator | None = None
-
-
-@dataclass
 class Meeting:
     """Who took part in one consultation meeting, with their uniforms for disappointment."""
 
@@ -123,20 +70,6 @@ class Meeting:
     u_recover: np.ndarray
 
 
-@dataclass
-class Tally:
-    """Counts of one period (the run after warm-up, or one year)."""
-
-    invited: int = 0
-    attended: int = 0
-    refused: int = 0
-    outcomes: int = 0
-    implemented: int = 0
-    by_occupation: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    by_channel: np.ndarray = field(default_factory=lambda: np.zeros(4, np.int64))
-
-
-@register("consultation")
 class Consultation:
     """The consultation mechanism of one replication.
 
@@ -158,19 +91,17 @@ class Consultation:
         ``(minute, matter, event, detail)`` in the order things happened.
     """
 
-    def __init__(self, ctx: Context, spec: ConsultationSpec) -> None:
+    section: ClassVar[str] = "consultation"
+    hooks: ClassVar[tuple[str, ...]] = ("meeting_done",)
+    needs: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self, ctx: Context, spec: ConsultationSpec, matters: list[Matter] | None = None
+    ) -> None:
         self.ctx, self.spec = ctx, spec
         self.env: simpy.Environment = ctx.env
         s = ctx.scenario
-        if spec.unit not in ctx.district.unit_names:
-            raise ScenarioError("<scenario>", "consultation.unit", f"unknown unit '{spec.unit}'")
-        unit = ctx.district.unit_names.index(spec.unit)
-        if s.units[spec.unit].level != "community":
-            raise ScenarioError(
-                "<scenario>", "consultation.unit", "consultations run at a community-level unit"
-            )
-        if s.calendar.kind == "office" and spec.mass_work_weekday >= s.calendar.days_per_week:
-            raise ScenarioError("<scenario>", "consultation.mass_work_weekday", "not a working day")
+        unit = ctx.district.unit_names.index(spec.unit)  # a community unit (checked at load)
         self.stations: list[Station] = [row[0] for row in ctx.district.table[unit]]
         pop = ctx.population
         self.pop = pop
@@ -179,30 +110,18 @@ class Consultation:
         self.pool_community = [np.flatnonzero(pop.community == c) for c in range(n_comm)]
         self.pool_grid = [[p[pop.grid[p] == g] for g in range(grids)] for p in self.pool_community]
         self.recover_at = np.full(pop.size, -math.inf)
-        self.times_participated = np.zeros(pop.size, np.int64)
         training = spec.training
         self.duration_factor = training.duration_factor if training else 1.0
         self.no_consensus_factor = training.no_consensus_factor if training else 1.0
         self.warm = s.warmup_days * DAY
         self.horizon = s.days * DAY
+        self.given = matters
         self.matters: list[Matter] = []
         self.log: list[tuple[float, int, str, Any]] = []
         self._pending: dict[int, simpy.Event] = {}
         self._jobs = 0
-        self._previous_hook: Callable[[Station, Entry], None] = ctx.router.meeting_done
-        n_occ = len(pop.occupations)
-        self.total = Tally(by_occupation=np.zeros(n_occ, np.int64))
-        self.years: dict[int, Tally] = defaultdict(
-            lambda: Tally(by_occupation=np.zeros(n_occ, np.int64))
-        )
-        self.year_end_disappointed: dict[int, float] = {}
-        self.held: dict[str, int] = dict.fromkeys(LEVEL_NAMES, 0)
-        self.level_days: dict[str, list[float]] = {k: [] for k in LEVEL_NAMES}
-        self.matter_days: list[float] = []
-        self.raised = 0
-        self.escalated = 0
-        self.orgs_formed = 0
-        self.saved_minutes = 0.0
+        self.count = Tracker(pop.occupations, pop.size, self.warm)
+        self.times_participated = self.count.times_participated
 
     # -- set-up ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -215,78 +134,13 @@ class Consultation:
         start = u[0] < p
         self.recover_at[start] = rules.recovery_time(u[1][start], 0.0, d.recovery_per_year)
         orgs = self.ctx.stream("temporary_orgs") if self.spec.temporary_orgs else None
-        self.matters = self.draw_matters(rng, orgs)
-        self.ctx.router.meeting_done = self._meeting_done
+        if self.given is not None:
+            self.matters = self.given
+        else:
+            self.matters = draw_matters(self.ctx, self.spec, rng, orgs)
+        self.ctx.router.hooks.meeting_done.append(self._meeting_done)
         self.env.process(self._arrivals(self.matters))
         self.env.process(self._year_ends())
-
-    def draw_matters(
-        self, rng: np.random.Generator, org_rng: np.random.Generator | None = None
-    ) -> list[Matter]:
-        """Every matter of the run, sorted by time: per kind and community a Poisson stream
-        in office hours, with its attributes and uniforms, from sub-streams addressed by
-        (kind, community) so that changing one kind or adding communities leaves the other
-        matters as they were; `org_rng` gives the temporary organisations' draws."""
-        s, cal = self.ctx.scenario, self.ctx.calendar
-        open_minutes = cal.open_minutes_in(s.days)
-        years = s.days / 365.0
-        grids = s.structure.grids_per_community
-        levels = [self.spec.level(k) for k in LEVEL_NAMES]
-        orgs = self.spec.temporary_orgs
-        rows: list[Matter] = []
-        for kind, ms in self.spec.matters.items():
-            key = zlib.crc32(kind.encode())
-            with_org = org_rng is not None and orgs is not None and kind in orgs.kinds
-            for c in range(s.structure.communities):
-                n = int(substream(rng, key, c, 0).poisson(ms.rate_per_community_year * years))
-                r = substream(rng, key, c, 1)
-                times = cal.to_clock(r.uniform(0.0, open_minutes, n))
-                grid = r.integers(0, grids, n)
-                cross = r.random(n) < ms.cross_grid
-                urgent = r.random(n) < ms.urgent
-                depts = r.poisson(ms.departments_mean, n)
-                funds = r.random(n) < ms.needs_funds
-                seats = np.stack(
-                    [r.integers(v.participants_min, v.participants_max + 1, n) for v in levels],
-                    axis=1,
-                )
-                u_cons = r.random((n, 3))
-                u_impl = r.random(n)
-                seeds = r.integers(0, 2**63, n)
-                u_org, org_seeds = np.ones(n), np.zeros(n, np.int64)
-                if with_org:
-                    assert org_rng is not None
-                    o = substream(org_rng, key, c)
-                    u_org, org_seeds = o.random(n), o.integers(0, 2**63, n)
-                for j in range(n):
-                    rows.append(
-                        Matter(
-                            index=-1,
-                            kind=kind,
-                            time=float(times[j]),
-                            community=c,
-                            grid=int(grid[j]),
-                            complexity=ms.complexity,
-                            cross_grid=bool(cross[j]),
-                            urgent=bool(urgent[j]),
-                            departments=int(depts[j]),
-                            needs_funds=bool(funds[j]),
-                            seats=(int(seats[j, 0]), int(seats[j, 1]), int(seats[j, 2])),
-                            u_consensus=(
-                                float(u_cons[j, 0]),
-                                float(u_cons[j, 1]),
-                                float(u_cons[j, 2]),
-                            ),
-                            u_implement=float(u_impl[j]),
-                            rng=_generator(int(seeds[j])),
-                            u_org=float(u_org[j]),
-                            org_rng=_generator(int(org_seeds[j])) if with_org else None,
-                        )
-                    )
-        rows.sort(key=lambda m: m.time)  # stable: ties keep kind and community order
-        for i, m in enumerate(rows):
-            m.index = i
-        return rows
 
     # -- processes ------------------------------------------------------------------------
     def _arrivals(self, matters: list[Matter]) -> Generator[simpy.Event, None, None]:
@@ -297,10 +151,6 @@ class Consultation:
                 yield env.timeout(m.time - env.now)
             env.process(self.matter(m))
 
-    def submit(self, m: Matter) -> simpy.Process:
-        """Start matter `m` now (for tests and for other mechanisms raising matters)."""
-        return self.env.process(self.matter(m))
-
     def matter(self, m: Matter) -> Generator[simpy.Event, None, None]:
         """A matter from arising to its published result: a temporary organisation may form,
         the matter is consulted at its level (and the next when a deliberation fails), the
@@ -309,7 +159,7 @@ class Consultation:
         level = rules.route_level(m.complexity, m.cross_grid)
         self._log(m, "arise", level)
         if now >= self.warm:
-            self.raised += 1
+            self.count.raised += 1
         members = np.zeros(0, np.int64)
         org = self.spec.temporary_orgs
         has_org = org is not None and m.org_rng is not None and m.u_org < org.formation
@@ -322,11 +172,11 @@ class Consultation:
                 break
             up = self.spec.level(level).escalate_to
             assert up is not None
-            self.escalated += int(self.env.now >= self.warm)
+            self.count.escalated += int(self.env.now >= self.warm)
             self._log(m, "escalate", up)
             level = up
         if self.env.now >= self.warm and m.time >= self.warm:
-            self.matter_days.append((self.env.now - m.time) / DAY)
+            self.count.matter_days.append((self.env.now - m.time) / DAY)
         if has_org:
             self._log(m, "org_dissolved", None)
 
@@ -364,7 +214,7 @@ class Consultation:
                 p = rules.consensus_probability(lv.consensus, self.no_consensus_factor)
                 agreed = m.u_consensus[LEVEL_NAMES.index(level)] < p
                 if env.now >= self.warm:
-                    self.held[level] += 1
+                    self.count.held[level] += 1
                 self._log(m, f"{level}/consult", tuple(sorted(meeting.residents.tolist())))
                 if not agreed:
                     self._log(m, "no_consensus", level)
@@ -388,7 +238,7 @@ class Consultation:
         implemented = agreed and m.u_implement < p
         self._outcome(m, implemented, meeting)
         if t0 >= self.warm:
-            self.level_days[level].append((env.now - t0) / DAY)
+            self.count.level_days[level].append((env.now - t0) / DAY)
         return "implemented" if implemented else "not_implemented"
 
     def _form_org(self, m: Matter, size: int) -> np.ndarray:
@@ -403,7 +253,7 @@ class Consultation:
         draw, _ = self._draw(cand, u, size)
         members = cand[draw.taken]
         if self.env.now >= self.warm:
-            self.orgs_formed += 1
+            self.count.orgs_formed += 1
         self._log(m, "org_formed", tuple(sorted(members.tolist())))
         return members
 
@@ -458,27 +308,14 @@ class Consultation:
         came = cand[draw.taken]
         occ = np.bincount(pop.occupation[came], minlength=len(pop.occupations))
         chan = np.bincount(channel[draw.taken], minlength=4)[:4]
-        tallies = [self.years[int(now // YEAR)]]
-        if now >= self.warm:
-            tallies.append(self.total)
-        for t in tallies:
-            t.invited += draw.invited
-            t.attended += len(draw.taken)
-            t.refused += len(draw.refused)
-            t.by_occupation += occ
-            t.by_channel += chan
+        self.count.asked(now, draw.invited, len(draw.taken), len(draw.refused), occ, chan)
         return draw, channel
 
     def _outcome(self, m: Matter, implemented: bool, meeting: Meeting | None) -> None:
         """The result is published: carried out or not; if not, participants may be
         disappointed and refuse to come until they get over it."""
         now = self.env.now
-        tallies = [self.years[int(now // YEAR)]]
-        if now >= self.warm:
-            tallies.append(self.total)
-        for t in tallies:
-            t.outcomes += 1
-            t.implemented += implemented
+        self.count.published(now, implemented)
         self._log(m, "implemented" if implemented else "not_implemented", None)
         if meeting is None or not len(meeting.residents):
             return
@@ -494,7 +331,7 @@ class Consultation:
         full = rules.staff_minutes(hours, self.duration_factor)
         cut = rules.staff_minutes(hours, self.duration_factor, relief)
         if self.env.now >= self.warm:
-            self.saved_minutes += full - cut
+            self.count.saved_minutes += full - cut
         return cut
 
     def _staff(self, m: Matter, minutes: list[float]) -> Generator[simpy.Event, None, None]:
@@ -514,20 +351,20 @@ class Consultation:
         if events:
             yield self.env.all_of(events)
 
-    def _meeting_done(self, station: Station, entry: Entry) -> None:
-        """Router hook: a staffer finished a piece of meeting work."""
+    def _meeting_done(self, station: Station, entry: Entry) -> bool:
+        """Router hook: a staffer finished a piece of meeting work; True when it was ours."""
         ev = self._pending.pop(entry[1], None)
         if ev is None:
-            self._previous_hook(station, entry)  # another mechanism's meeting
-            return
+            return False  # another mechanism's meeting
         ev.succeed()
+        return True
 
     def _year_ends(self) -> Generator[simpy.Event, None, None]:
         """Note the share of residents refusing out of disappointment at each year end."""
         year = 1
         while year * YEAR < self.horizon:
             yield self.env.timeout(year * YEAR - self.env.now)
-            self.year_end_disappointed[year - 1] = self._disappointed_share()
+            self.count.year_end_disappointed[year - 1] = self._disappointed_share()
             year += 1
 
     def _disappointed_share(self) -> float:
@@ -536,62 +373,10 @@ class Consultation:
     def _log(self, m: Matter, what: str, detail: Any) -> None:
         self.log.append((self.env.now, m.index, what, detail))
 
-    # -- results --------------------------------------------------------------------------
-    def metrics(self) -> dict[tuple[str, str], float]:
-        """Participation, the participants' mix, refusals, throughput, implementation and
-        temporary organisations after the warm-up (see docs/metrics.md)."""
-        t = self.total
-        pop = self.pop
-        out: dict[tuple[str, str], float] = {
-            ("matters_raised", ""): float(self.raised),
-            ("participation_rate", ""): _share(t.attended, t.invited),
-            ("refusal_share_disappointed", ""): _share(t.refused, t.invited),
-        }
-        for i, name in enumerate(pop.occupations):
-            out[(f"participant_share_{name}", "")] = _share(int(t.by_occupation[i]), t.attended)
-        out[("participant_share_remote", "")] = _share(int(t.by_channel[1:].sum()), t.attended)
-        out[("residents_participated_share", "")] = _share(
-            int(np.count_nonzero(self.times_participated)), pop.size
-        )
-        out[("disappointed_share_end", "")] = float(
-            np.mean(rules.refuses(self.recover_at, self.horizon))
-        )
-        out[("consultations_held", "")] = float(sum(self.held.values()))
-        out[("consultation_days_mean", "")] = _mean(self.matter_days)
-        for level in LEVEL_NAMES:
-            out[("consultations_held", level)] = float(self.held[level])
-            out[("consultation_days_mean", level)] = _mean(self.level_days[level])
-        out[("consultations_escalated", "")] = float(self.escalated)
-        out[("consultation_implemented_share", "")] = _share(t.implemented, t.outcomes)
-        out[("temporary_orgs_formed", "")] = float(self.orgs_formed)
-        out[("staff_hours_saved_by_temporary_orgs", "")] = self.saved_minutes / 60.0
-        return out
+    # -- results ------------------------------------------------------------------------
+    def finish(self) -> None:
+        """Nothing is left to settle after the run."""
 
-    def yearly(self) -> list[tuple[int, str, float]]:
-        """Per year of the run (warm-up included): participation rate, refusal share,
-        implemented share, and the share of residents disappointed at the year's end."""
-        rows: list[tuple[int, str, float]] = []
-        n_years = math.ceil(self.horizon / YEAR - 1e-9)
-        for y in range(n_years):
-            t = self.years.get(y, Tally())
-            rows.append((y, "participation_rate", _share(t.attended, t.invited)))
-            rows.append((y, "refusal_share_disappointed", _share(t.refused, t.invited)))
-            rows.append((y, "consultation_implemented_share", _share(t.implemented, t.outcomes)))
-            end = self.year_end_disappointed.get(y)
-            if end is None:  # the last year ends at the horizon
-                end = float(np.mean(rules.refuses(self.recover_at, self.horizon)))
-            rows.append((y, "disappointed_share", end))
-        return rows
-
-
-def _generator(seed: int) -> np.random.Generator:
-    """A matter's own generator, from a seed drawn off the mechanism's stream."""
-    return np.random.Generator(np.random.PCG64(seed))
-
-
-def _share(part: int, whole: int) -> float:
-    return part / whole if whole else math.nan
-
-
-def _mean(values: list[float]) -> float:
-    return float(np.mean(values)) if values else math.nan
+    def tally(self) -> ConsultationTally:
+        """What was counted, with the residents' disappointment at the end."""
+        return self.count.frozen(self.recover_at, self.horizon)

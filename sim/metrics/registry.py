@@ -1,0 +1,347 @@
+"""The metric registry: every summary figure a run of the district can report, described.
+
+Each summary metric (a row of ``summary.csv``) is listed once with a plain-English label for
+figures, its unit, which direction is better for residents and staff, and a one-line
+definition from docs/metrics.md. Some names are patterns filled in from the scenario:
+``participant_share_<occupation>`` (one per occupation of the residents, with consultation)
+and ``utilisation_<level>`` (one per level with staffed units). Mechanism metrics are
+reported only when the scenario switches the mechanism on with its section.
+
+`metric_names` and `metric_rows` say what a run of a scenario reports without running it;
+`describe` gives the record of one metric name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from sim.scenario.schema import Scenario
+from sim.scenario.sections.consultation import LEVEL_NAMES
+
+Better = Literal["lower", "higher", "neither"]
+BETTER: tuple[str, ...] = ("lower", "higher", "neither")
+MECHANISMS = ("consultation", "market", "burden", "evaluation")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One summary figure of a run: what it measures about the district and how to read it.
+
+    Attributes
+    ----------
+    name : str
+        Name in ``summary.csv`` (a pattern such as ``utilisation_<level>`` for a family).
+    label : str
+        Plain-English label for figures.
+    unit : str
+        Unit of the value (``days``, ``minutes``, ``hours``, ``share``, ``yuan``, ``count``…).
+    better : {"lower", "higher", "neither"}
+        Which direction is an improvement for residents and staff (``neither`` when it
+        depends on the reform's aims).
+    description : str
+        One-line definition (as in docs/metrics.md).
+    per_type : bool
+        Also reported per demand type (``demand_type`` set); otherwise only for all types
+        together, save consultation metrics reported per level (see `per_level`).
+    section : str
+        Scenario section that switches the metric on (``""`` for the core model).
+    per_level : bool
+        Also reported per consultation level (``demand_type`` = ``deliberation``,
+        ``linkage`` or ``hearing``).
+    """
+
+    name: str
+    label: str
+    unit: str
+    better: Better
+    description: str
+    per_type: bool = False
+    section: str = ""
+    per_level: bool = False
+
+    @property
+    def pattern(self) -> bool:
+        """Whether the name is a pattern (``<…>`` filled in from the scenario)."""
+        return "<" in self.name
+
+
+def _m(
+    name: str,
+    label: str,
+    unit: str,
+    better: Better,
+    description: str,
+    *,
+    per_type: bool = False,
+    section: str = "",
+    per_level: bool = False,
+) -> Metric:
+    return Metric(name, label, unit, better, description, per_type, section, per_level)
+
+
+# fmt: off
+_CORE = [
+    # demands, for all types together and per type
+    _m("demands", "Demands", "count", "neither",
+       "demands that arrived after the warm-up", per_type=True),
+    _m("resolution_days_mean", "Mean resolution time", "days", "lower",
+       "mean calendar days from the arrival of a need to its resolution, over resolved "
+       "demands", per_type=True),
+    _m("resolution_days_p90", "90th percentile of resolution time", "days", "lower",
+       "90th percentile of calendar days from arrival to resolution, over resolved demands",
+       per_type=True),
+    _m("wait_minutes_mean", "Mean queueing time", "minutes", "lower",
+       "mean open-office minutes a resident spent queueing at counters, over resolved demands",
+       per_type=True),
+    _m("trips_per_demand_mean", "Trips per demand", "trips", "lower",
+       "mean number of times the resident came to a counter, over resolved demands",
+       per_type=True),
+    _m("handoffs_per_demand_mean", "Hand-offs per demand", "hand-offs", "lower",
+       "mean number of times the file moved between two different staffed stations",
+       per_type=True),
+    _m("units_visited_mean", "Stations visited", "stations", "lower",
+       "mean number of station changes along the path, counting the first", per_type=True),
+    _m("resolved_share", "Share resolved", "share", "higher",
+       "resolved / arrived", per_type=True),
+    _m("abandoned_share", "Share abandoned", "share", "lower",
+       "abandoned (balked at a full counter) / arrived", per_type=True),
+    _m("open_share", "Share still open", "share", "lower",
+       "still open at the end of the run / arrived", per_type=True),
+    _m("online_share", "Share handled online", "share", "neither",
+       "demands that entered through the online platform / arrived", per_type=True),
+    # community staff time and the windows of each level
+    _m("staff_hours_share_tasks", "Staff time on pushed-down tasks", "share", "lower",
+       "community staff hours on departments' tasks, plaques and assessments / all community "
+       "staff hours"),
+    _m("staff_hours_share_service", "Staff time serving residents", "share", "neither",
+       "community staff hours serving residents and processing their files / all community "
+       "staff hours"),
+    _m("staff_hours_share_self_governance", "Staff time free for self-governance", "share",
+       "higher",
+       "community staff hours left free while the office is open / all community staff hours"),
+    _m("staff_hours_share_consultation", "Staff time on consultation", "share", "neither",
+       "community staff hours of consultation step work and meetings / all community staff "
+       "hours", section="consultation"),
+    _m("staff_hours_per_community_day", "Staff hours per community and day", "hours",
+       "neither",
+       "community staff hours (busy, overtime included, and free) per community per day"),
+    _m("utilisation_<level>", "Utilisation of <level> windows", "share", "neither",
+       "busy / (busy + free) hours of the staffed stations of the <level> level"),
+    # cost, satisfaction and top-down work
+    _m("cost_yuan_per_demand", "Staff cost per demand", "yuan", "lower",
+       "staff cost of every unit after the warm-up / demands that arrived after the warm-up"),
+    _m("satisfaction_mean", "Resident satisfaction", "0–1", "higher",
+       "mean resident satisfaction at the end of the run"),
+    _m("tasks_per_community_year", "Tasks per community and year", "tasks", "lower",
+       "task items pushed down per community per year (plaques and assessments not counted)"),
+    _m("task_days_mean", "Mean task completion time", "days", "lower",
+       "mean time from a task's arrival to the end of its last chunk, over finished tasks"),
+    _m("task_backlog_hours_end", "Task backlog at the end", "hours", "lower",
+       "hours of pushed-down work left undone per community at the end of the run"),
+]
+
+_C = "consultation"
+_CONSULTATION = [
+    _m("matters_raised", "Matters raised", "count", "neither",
+       "matters that arose for consultation", section=_C),
+    _m("participation_rate", "Participation rate", "share", "higher",
+       "residents who took part (any channel) / residents asked", section=_C),
+    _m("participant_share_<occupation>", "Share of participants who are <occupation>",
+       "share", "neither", "participants whose occupation is <occupation> / participants",
+       section=_C),
+    _m("participant_share_remote", "Share of participants reached remotely", "share",
+       "neither",
+       "participants reached by visit, written or online consultation / participants",
+       section=_C),
+    _m("refusal_share_disappointed", "Refusals out of disappointment", "share", "lower",
+       "residents asked who refused because still disappointed / residents asked",
+       section=_C),
+    _m("disappointed_share_end", "Residents disappointed at the end", "share", "lower",
+       "residents still disappointed at the end of the run / residents", section=_C),
+    _m("residents_participated_share", "Residents who ever took part", "share", "higher",
+       "residents who took part at least once / residents", section=_C),
+    _m("consultations_held", "Consultation meetings held", "count", "neither",
+       "consultation meetings held, per level and in total", section=_C, per_level=True),
+    _m("consultation_days_mean", "Mean consultation time", "days", "lower",
+       "calendar days from a matter arising (per level: the set-topic step) to its result",
+       section=_C, per_level=True),
+    _m("consultations_escalated", "Deliberations escalated", "count", "neither",
+       "grid deliberations without consensus handed up to linkage", section=_C),
+    _m("consultation_implemented_share", "Consultation results carried out", "share",
+       "higher", "published results carried out / published results", section=_C),
+    _m("temporary_orgs_formed", "Temporary organisations formed", "count", "neither",
+       "temporary social organisations formed", section=_C),
+    _m("staff_hours_saved_by_temporary_orgs", "Staff hours saved by temporary organisations",
+       "hours", "higher",
+       "community staff hours of step work the temporary organisations took over",
+       section=_C),
+]
+
+_B = "burden"
+_BURDEN = [
+    _m("tasks_pushed_back_per_community_year", "Tasks pushed back per community and year",
+       "tasks", "lower",
+       "new tasks departments pushed back that reached communities, per community per year",
+       section=_B),
+    _m("tasks_rejected_by_gate_share", "Tasks turned away by the access gate", "share",
+       "neither", "new tasks the access gate turned away / new tasks assigned", section=_B),
+    _m("tasks_withheld_share", "Tasks withheld after poor ratings", "share", "neither",
+       "would-be unfunded tasks departments held back after poor ratings / would-be tasks",
+       section=_B),
+    _m("funded_task_share", "Tasks assigned with funds", "share", "higher",
+       "new tasks assigned with their funds / new tasks assigned", section=_B),
+    _m("bought_hours_per_community_year", "Bought hours per community and year", "hours",
+       "neither",
+       "hours of accepted funded tasks bought from outside the community staff, per community "
+       "per year", section=_B),
+    _m("tasks_per_community_last_year", "Tasks per community in the last year", "tasks",
+       "lower", "task items received per community in the last year, scaled to a full year",
+       section=_B),
+    _m("staff_hours_share_tasks_last_year", "Staff time on tasks in the last year", "share",
+       "lower", "staff_hours_share_tasks over the last year of the run only", section=_B),
+]
+
+_E = "evaluation"
+_EVALUATION = [
+    _m("community_rating_mean", "Mean community rating", "0–1", "higher",
+       "last yearly rating of communities (their residents' mean satisfaction), mean",
+       section=_E),
+    _m("community_rating_min", "Lowest community rating", "0–1", "higher",
+       "last yearly rating of communities (their residents' mean satisfaction), lowest",
+       section=_E),
+    _m("department_rating_mean", "Mean department rating", "0–1", "higher",
+       "last yearly rating of departments (funded share of their new tasks), mean",
+       section=_E),
+    _m("push_factor_mean", "Departments' factor on unfunded tasks", "0–1", "lower",
+       "departments' factor on unfunded tasks after the last rating, mean", section=_E),
+]
+
+_K = "market"
+_MARKET = [
+    _m("social_orgs_active", "Social organisations active", "organisations", "neither",
+       "social organisations active at the end of the run", section=_K),
+    _m("social_orgs_per_community", "Social organisations per community", "organisations",
+       "neither", "social organisations active at the end / communities", section=_K),
+    _m("social_orgs_entered", "Social organisations entered", "organisations", "neither",
+       "social organisations that entered during the run", section=_K),
+    _m("social_orgs_exited", "Social organisations exited", "organisations", "neither",
+       "social organisations that exited after losing listings in a row", section=_K),
+    _m("social_org_survival_share", "Social organisation survival", "share", "neither",
+       "active at the end / all organisations ever active", section=_K),
+    _m("social_org_capacity_hours", "Service hours bought", "hours a year", "neither",
+       "service hours bought from awarded projects, mean over the run's years", section=_K),
+    _m("social_org_hours_used_share", "Bought hours used", "share", "higher",
+       "minutes of outsourced visits taken / minutes granted for personal needs", section=_K),
+    _m("social_org_quality_mean", "Social organisation quality", "0–1", "higher",
+       "mean quality (chance a visit meets the need) of active organisations at the end",
+       section=_K),
+    _m("personal_needs_met_share", "Personal needs met by organisations", "share", "higher",
+       "outsourced visits an organisation took and met / all such visits", section=_K),
+    _m("market_projects_per_year", "Projects listed a year", "projects", "neither",
+       "projects listed a year, mean", section=_K),
+    _m("market_bids_per_project", "Bids per project", "bids", "higher",
+       "bids / projects listed over the run", section=_K),
+    _m("market_award_share", "Projects awarded", "share", "neither",
+       "projects awarded / projects listed", section=_K),
+    _m("market_spend_yuan_per_year", "Market spending a year", "yuan", "neither",
+       "prices paid for awarded projects a year, mean", section=_K),
+]
+# fmt: on
+
+METRICS: dict[str, Metric] = {
+    m.name: m for m in _CORE + _CONSULTATION + _BURDEN + _EVALUATION + _MARKET
+}
+_PATTERNS = [m for m in METRICS.values() if m.pattern]
+
+
+def staffed_levels(scenario: Scenario) -> list[str]:
+    """Levels (``community``, ``street``…) with at least one station that has staff.
+
+    Mirrors how the district is built: a unit is one station per community, street office,
+    department, or one for the district; with item-specific windows, one per window group.
+    """
+    s = scenario
+    counts = {
+        "community": s.structure.communities,
+        "street": max(s.structure.streets, 1),
+        "district": 1,
+        "department": len(s.departments),
+        "online": 1,
+    }
+    levels = set()
+    for unit in s.units.values():
+        servers = unit.windows.values() if unit.windows is not None else [unit.servers]
+        if counts[unit.level] > 0 and any(c > 0 for c in servers):
+            levels.add(unit.level)
+    return sorted(levels)
+
+
+def _expand(metric: Metric, scenario: Scenario) -> list[str]:
+    """Names a pattern metric takes in a run of `scenario` (the name itself otherwise)."""
+    if metric.name == "utilisation_<level>":
+        return [f"utilisation_{level}" for level in staffed_levels(scenario)]
+    if metric.name == "participant_share_<occupation>":
+        return [f"participant_share_{o}" for o in scenario.population.occupation]
+    return [metric.name]
+
+
+def metric_rows(scenario: Scenario) -> set[tuple[str, str]]:
+    """The ``(metric, demand_type)`` rows the summary of a run of `scenario` holds.
+
+    ``demand_type`` is ``""`` for all demand types together, a demand type of the scenario
+    for per-type metrics, or a consultation level for per-level ones.
+    """
+    rows: set[tuple[str, str]] = set()
+    for m in METRICS.values():
+        if m.section and getattr(scenario, m.section, None) is None:
+            continue
+        for name in _expand(m, scenario):
+            rows.add((name, ""))
+            if m.per_type:
+                rows.update((name, dt) for dt in scenario.demands)
+            if m.per_level:
+                rows.update((name, level) for level in LEVEL_NAMES)
+    return rows
+
+
+def metric_names(scenario: Scenario) -> set[str]:
+    """Names of the summary metrics a run of `scenario` reports (mechanism metrics only when
+    the scenario sets their section)."""
+    return {name for name, _ in metric_rows(scenario)}
+
+
+def describe(name: str) -> Metric:
+    """The registry's record of metric `name` (a pattern's record with the name filled in).
+
+    Raises
+    ------
+    KeyError
+        If no registered metric or pattern has this name.
+    """
+    if name in METRICS:
+        return METRICS[name]
+    for m in _PATTERNS:
+        head, _, rest = m.name.partition("<")
+        slot = "<" + rest
+        if name.startswith(head) and len(name) > len(head):
+            value = name.removeprefix(head)
+            return replace(
+                m,
+                name=name,
+                label=m.label.replace(slot, value),
+                description=m.description.replace(slot, value),
+            )
+    raise KeyError(f"unknown metric {name!r} (see docs/metrics.md)")
+
+
+__all__ = [
+    "BETTER",
+    "METRICS",
+    "MECHANISMS",
+    "Metric",
+    "describe",
+    "metric_names",
+    "metric_rows",
+    "staffed_levels",
+]

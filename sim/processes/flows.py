@@ -1,0 +1,91 @@
+"""Flows compiled for the engine: each stage of each item group's path as flat numbers.
+
+A flow in the scenario (`sim.scenario.schema.Flow`) names its stages, units and routes; the
+engine needs indices instead of names and minutes instead of hours. `compile_flows` flattens
+every flow once per replication into a list of `CompiledStage` (unit index, level code,
+class of work, service distribution, cumulative route probabilities, forwarding delays) and
+each flow's entry stages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim.model.district import District
+from sim.rules.priority import FILE, RESIDENT
+from sim.scenario.schema import Scenario
+
+EXPONENTIAL, FIXED, LOGNORMAL = 0, 1, 2
+DISTRIBUTIONS = {"exponential": EXPONENTIAL, "fixed": FIXED, "lognormal": LOGNORMAL}
+ITEM_TIME = {"none": 0, "intake": 1, "processing": 2}
+
+
+@dataclass(frozen=True)
+class CompiledStage:
+    """A stage flattened for the engine (indices instead of names, minutes not hours)."""
+
+    unit: int
+    level: int
+    cls: int
+    minutes: float
+    item_time: int
+    dist: int
+    sigma: float
+    missing_return: bool
+    return_delay: float
+    balk: int
+    cum_p: tuple[float, ...]
+    targets: tuple[int, ...]
+    delays: tuple[float, ...]
+    flow: str
+    name: str
+    outsource: bool = False
+    terminal: bool = False  # a demand that finishes here is always resolved (set below)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "terminal", not self.missing_return and not self.targets)
+
+
+def compile_flows(
+    s: Scenario, district: District
+) -> tuple[list[CompiledStage], dict[str, tuple[int, int]]]:
+    """Flatten the scenario's flows: the stage list and each flow's (entry, online entry)."""
+    ids: dict[tuple[str, str], int] = {}
+    for fname, flow in s.flows.items():
+        for sname in flow.stages:
+            ids[(fname, sname)] = len(ids)
+    units = district.unit_names
+    stages = []
+    for fname, flow in s.flows.items():
+        for sname, st in flow.stages.items():
+            u = units.index(st.unit)
+            cum, acc = [], 0.0
+            for r in st.routes:
+                acc += r.p
+                cum.append(acc)
+            stages.append(
+                CompiledStage(
+                    unit=u,
+                    level=district.unit_level[u],
+                    cls=RESIDENT if st.presence == "resident" else FILE,
+                    minutes=st.minutes,
+                    item_time=ITEM_TIME[st.item_time],
+                    dist=DISTRIBUTIONS[st.dist],
+                    sigma=math.sqrt(math.log1p(st.cv**2)),
+                    missing_return=st.missing_docs_return,
+                    return_delay=st.return_delay_hours * 60.0,
+                    balk=st.balk_queue or 0,
+                    cum_p=tuple(cum),
+                    targets=tuple(ids[(fname, r.to)] for r in st.routes),
+                    delays=tuple(r.delay_hours * 60.0 for r in st.routes),
+                    flow=fname,
+                    name=sname,
+                    outsource=st.outsource,
+                )
+            )
+    entries = {
+        f: (ids[(f, fl.entry)], ids[(f, fl.online_entry)] if fl.online_entry else -1)
+        for f, fl in s.flows.items()
+    }
+    return stages, entries
