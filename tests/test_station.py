@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as hs
 
 from sim.clock import DAY
-from sim.model.station import Entry, Station
+from sim.model.station import Entry, Post, Station
 from sim.rules.priority import FILE, RESIDENT, TASK, Rule, fifo, residents_first, tasks_first
 
 Log = list[tuple]
@@ -32,7 +32,7 @@ def make_station(
     days: int = 2,
 ) -> tuple[Station, Log]:
     """A station whose hooks append ``(event, job, now)`` to the returned log."""
-    st = Station(env, "desk", "desk", "community", servers, rule, always_open, days)
+    st = Station(env, Post("desk", "desk", "community", servers, rule, always_open), days)
     log: Log = []
     st.on_start = lambda s, e, now: log.append(("start", e[1], now))
     st.on_done = lambda s, e: log.append(("done", e[1], s.env.now))

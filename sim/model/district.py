@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim.model.station import Station
+from sim.model.station import Post, Station
 from sim.rules.priority import RULES
 from sim.scenario.schema import Scenario
 
@@ -69,37 +69,20 @@ def build_district(s: Scenario, env: simpy.Environment) -> District:
     for name, spec in s.units.items():
         rule = RULES[spec.priority]
         always = spec.calendar == "always" or s.calendar.kind == "always"
+        cost = spec.staff_cost_yuan_per_year
         per_loc = []
         for loc in range(counts[spec.level]):
             label = f"{name}/{loc}" if counts[spec.level] > 1 else name
             if spec.windows is None:
-                st = Station(
-                    env,
-                    label,
-                    name,
-                    spec.level,
-                    spec.servers,
-                    rule,
-                    always,
-                    s.days,
-                    spec.staff_cost_yuan_per_year,
-                )
+                post = Post(label, name, spec.level, spec.servers, rule, always, cost)
+                st = Station(env, post, s.days)
                 stations.append(st)
                 per_loc.append([st] * len(depts))
                 continue
             groups = {}
             for group, c in spec.windows.items():
-                groups[group] = Station(
-                    env,
-                    f"{label}:{group}",
-                    name,
-                    spec.level,
-                    c,
-                    rule,
-                    always,
-                    s.days,
-                    spec.staff_cost_yuan_per_year,
-                )
+                post = Post(f"{label}:{group}", name, spec.level, c, rule, always, cost)
+                groups[group] = Station(env, post, s.days)
                 stations.append(groups[group])
             other = groups.get("other")
             row = []

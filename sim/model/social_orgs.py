@@ -168,10 +168,6 @@ class SocialOrgs:
         self.initial.append(initial)
         return self.size - 1
 
-    def is_active(self, o: int) -> bool:
-        """Whether organisation `o` has not exited."""
-        return math.isnan(self.exited[o])
-
     def active(self) -> list[int]:
         """Organisations not exited, in order of entry."""
         return [o for o in range(self.size) if math.isnan(self.exited[o])]

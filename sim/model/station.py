@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from heapq import heappush
 from typing import Any
 
@@ -30,13 +31,12 @@ from sim.rules.priority import N_CLASSES, RESIDENT, Rule
 Entry = tuple[int, int, float, float]  # (class, job, service minutes, time joined)
 
 
-class Station:
-    """One queue with `servers` parallel servers (0 means unlimited: a pure delay).
+@dataclass(frozen=True)
+class Post:
+    """What a station is: its name, its unit and level, its staff and how they choose work.
 
-    Parameters
+    Attributes
     ----------
-    env : simpy.Environment
-        The environment whose clock (minutes) the station follows.
     name : str
         Instance name, e.g. ``community_desk/3``.
     unit : str
@@ -44,37 +44,46 @@ class Station:
     level : str
         ``community``, ``street``, ``district``, ``department`` or ``online``.
     servers : int
-        Windows or staff serving in parallel.
+        Windows or staff serving in parallel (0: unlimited, a pure delay).
     rule : callable
         Priority rule picking the queue to serve next.
     always_open : bool
         True when the station never closes.
-    days : int
-        Length of the run in days (size of the daily monitoring columns).
     staff_cost : float
         Yuan per server per year.
     """
 
-    def __init__(
-        self,
-        env: simpy.Environment,
-        name: str,
-        unit: str,
-        level: str,
-        servers: int,
-        rule: Rule,
-        always_open: bool,
-        days: int,
-        staff_cost: float = 0.0,
-    ) -> None:
+    name: str
+    unit: str
+    level: str
+    servers: int
+    rule: Rule
+    always_open: bool = False
+    staff_cost: float = 0.0
+
+
+class Station:
+    """One queue with `servers` parallel servers (0 means unlimited: a pure delay).
+
+    Parameters
+    ----------
+    env : simpy.Environment
+        The environment whose clock (minutes) the station follows.
+    post : Post
+        Its name, unit, level, servers, priority rule, hours and staff cost.
+    days : int
+        Length of the run in days (size of the daily monitoring columns).
+    """
+
+    def __init__(self, env: simpy.Environment, post: Post, days: int) -> None:
         self.env = env
-        self.name, self.unit, self.level = name, unit, level
-        self.servers = servers
-        self.free = servers
-        self.rule = rule
-        self.is_open = always_open
+        self.name, self.unit, self.level = post.name, post.unit, post.level
+        self.servers = post.servers
+        self.free = post.servers
+        self.rule = post.rule
+        self.is_open = post.always_open
         self.days = days
-        self.staff_cost = staff_cost
+        self.staff_cost = post.staff_cost
         self.queues: tuple[deque[Entry], ...] = tuple(deque() for _ in range(N_CLASSES))
         self.present = 0
         self.area = 0.0

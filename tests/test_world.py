@@ -1,0 +1,73 @@
+"""The world a production run builds is the world the exact-log tests build.
+
+`World.run()` merges the sorted demand stream straight into SimPy's event loop and steps the
+loop itself (`sim.processes.routing.Router.run`); the tests with exact logs step SimPy's own
+``Environment.run`` with one event per arrival (`World.run(stepped=True)`). Both must give
+the same records, number for number. The fast path relies on SimPy internals, checked here so
+that a SimPy release that changes them fails loudly.
+"""
+
+from __future__ import annotations
+
+import heapq
+from pathlib import Path
+
+import numpy as np
+import pytest
+import simpy
+
+import sim
+from sim.metrics.mechanisms import mechanism_metrics
+from sim.processes.world import build_world
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SMALL = {"days": 120, "structure.communities": 2, "structure.residents_per_community": 800}
+
+
+@pytest.mark.parametrize(
+    ("file", "overrides"),
+    [
+        ("teaching.toml", {}),
+        ("tongguanshan_full_reform.toml", SMALL),  # consultation, market and burden on
+        ("xiangfang_center.toml", SMALL),  # online entry, a street center
+    ],
+)
+def test_production_path_equals_the_stepped_path(file: str, overrides: dict) -> None:
+    """Replication 1 run both ways leaves identical demand, work and station records."""
+    s = sim.load_scenario(SCENARIOS / file, overrides)
+    fast = build_world(s, 1, 7).run()
+    slow = build_world(s, 1, 7).run(stepped=True)
+    for part in ("demands", "work", "stations"):
+        a, b = getattr(fast, part), getattr(slow, part)
+        for field in a.__dataclass_fields__:
+            x, y = getattr(a, field), getattr(b, field)
+            if isinstance(x, np.ndarray):
+                np.testing.assert_array_equal(x, y, err_msg=f"{part}.{field}")
+            else:
+                assert x == y, f"{part}.{field}"
+    np.testing.assert_array_equal(fast.satisfaction, slow.satisfaction)
+    assert fast.demands.size > 0
+    ma, mb = mechanism_metrics(fast), mechanism_metrics(slow)
+    assert ma.keys() == mb.keys()
+    for key in ma:
+        assert ma[key] == mb[key] or (ma[key] != ma[key] and mb[key] != mb[key]), key
+
+
+def test_simpy_internals_the_engine_relies_on() -> None:
+    """The engine pushes ``(time, priority, eid, event)`` onto ``env._queue``, sets
+    ``env._now``, draws ids from ``env._eid``, and reads ``event._ok``/``_defused``."""
+    env = simpy.Environment()
+    assert isinstance(env._queue, list)
+    assert env._now == 0
+    first, second = next(env._eid), next(env._eid)
+    assert second == first + 1
+    ev = env.timeout(5, value="x")
+    assert ev._ok is True and ev._value == "x"
+    when, priority, eid, event = env._queue[0]
+    assert (when, event) == (5, ev)
+    assert priority == simpy.events.NORMAL and isinstance(eid, int)
+    heapq.heappop(env._queue)
+    failed = env.event()
+    failed.fail(RuntimeError("x"))
+    failed.defused = True
+    assert failed._defused is True and failed._ok is False
