@@ -15,24 +15,13 @@ from cli_checks import assert_one_line_error
 import sim
 from sim.cli import main
 from sim.clock import DAY
+from sim.metrics.headline import HEADLINE
 from sim.metrics.records import RECORD_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
 TEACHING = SCENARIOS / "teaching.toml"
 SHIPPED = sorted(SCENARIOS.glob("*.toml"))
-HEADLINE = [
-    "resolution_days_mean",
-    "resolution_days_p90",
-    "wait_minutes_mean",
-    "trips_per_demand_mean",
-    "handoffs_per_demand_mean",
-    "resolved_share",
-    "staff_hours_share_tasks",
-    "staff_hours_share_service",
-    "staff_hours_share_self_governance",
-    "cost_yuan_per_demand",
-]
 FIGURES = {"resolution_by_type.png", "backlog.png", "staff_time.png"}
 
 
