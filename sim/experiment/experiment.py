@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
@@ -71,7 +70,7 @@ class Experiment:
                 "tables": list(tables),
             }
             info = base_manifest(self.scenarios, seed)
-            self.store = RunStore(Path(out), identity, {**info, **(manifest or {})})
+            self.store = RunStore(out, identity, {**info, **(manifest or {})})
 
     def has(self, key: str, rep: int) -> bool:
         """Whether replication `rep` of `key` is done."""

@@ -7,11 +7,10 @@ the whole run, warm-up included, as the core's task metrics do.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sim.clock import YEAR
+from sim.metrics.reduce import rated_mean, rated_min, ratio
 from sim.metrics.staff import station_hours
 from sim.processes.burden import BurdenTally, year_bounds
 from sim.processes.evaluation import EvaluationTally
@@ -35,9 +34,9 @@ def burden_metrics(t: BurdenTally, rec: Records) -> Rows:
     share = staff_share_tasks(t, rec)
     return {
         ("tasks_pushed_back_per_community_year", ""): float(t.pushed.sum() / n_comm / run_years),
-        ("tasks_rejected_by_gate_share", ""): _ratio(t.rejected.sum(), assigned),
-        ("tasks_withheld_share", ""): _ratio(t.withheld.sum(), tried),
-        ("funded_task_share", ""): _ratio(t.funded.sum(), assigned),
+        ("tasks_rejected_by_gate_share", ""): ratio(t.rejected.sum(), assigned),
+        ("tasks_withheld_share", ""): ratio(t.withheld.sum(), tried),
+        ("funded_task_share", ""): ratio(t.funded.sum(), assigned),
         ("bought_hours_per_community_year", ""): float(
             t.bought_minutes.sum() / 60.0 / n_comm / run_years
         ),
@@ -67,14 +66,12 @@ def burden_yearly(t: BurdenTally, rec: Records) -> Yearly:
         "tasks_rejected_by_gate_per_community": t.rejected / per_comm,
         "tasks_withheld_per_community": t.withheld / per_comm,
         "funded_task_share": np.array(
-            [_ratio(f, a) for f, a in zip(t.funded.sum(axis=1), assigned, strict=True)]
+            [ratio(f, a) for f, a in zip(t.funded.sum(axis=1), assigned, strict=True)]
         ),
         "bought_hours_per_community": t.bought_minutes / 60.0 / per_comm,
         "staff_hours_share_tasks": staff_share_tasks(t, rec),
     }
-    return [
-        (y, name, float(values[y])) for name, values in series.items() for y in range(t.years)
-    ]
+    return [(y, name, float(values[y])) for name, values in series.items() for y in range(t.years)]
 
 
 def year_fractions(t: BurdenTally, rec: Records) -> np.ndarray:
@@ -109,10 +106,10 @@ def evaluation_metrics(t: EvaluationTally, rec: Records) -> Rows:
     """The last year's ratings and the departments' factors after them."""
     last = t.ratings[-1]
     return {
-        ("community_rating_mean", ""): _mean(last.communities),
-        ("community_rating_min", ""): _min(last.communities),
-        ("department_rating_mean", ""): _mean(last.departments),
-        ("push_factor_mean", ""): _mean(last.push_factor),
+        ("community_rating_mean", ""): rated_mean(last.communities),
+        ("community_rating_min", ""): rated_min(last.communities),
+        ("department_rating_mean", ""): rated_mean(last.departments),
+        ("push_factor_mean", ""): rated_mean(last.push_factor),
     }
 
 
@@ -122,26 +119,9 @@ def evaluation_yearly(t: EvaluationTally, rec: Records) -> Yearly:
     rows: Yearly = []
     for r in t.ratings:
         rows += [
-            (r.year, "community_rating_mean", _mean(r.communities)),
-            (r.year, "community_rating_min", _min(r.communities)),
-            (r.year, "department_rating_mean", _mean(r.departments)),
-            (r.year, "push_factor_mean", _mean(r.push_factor)),
+            (r.year, "community_rating_mean", rated_mean(r.communities)),
+            (r.year, "community_rating_min", rated_min(r.communities)),
+            (r.year, "department_rating_mean", rated_mean(r.departments)),
+            (r.year, "push_factor_mean", rated_mean(r.push_factor)),
         ]
     return rows
-
-
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den else math.nan
-
-
-def _mean(values: tuple[float, ...]) -> float:
-    """Mean over the rated (non-NaN) values; NaN if none."""
-    x = np.array(values, dtype=float)
-    x = x[~np.isnan(x)]
-    return float(x.mean()) if len(x) else math.nan
-
-
-def _min(values: tuple[float, ...]) -> float:
-    x = np.array(values, dtype=float)
-    x = x[~np.isnan(x)]
-    return float(x.min()) if len(x) else math.nan

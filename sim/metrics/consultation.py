@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from sim.clock import YEAR
+from sim.metrics.reduce import mean_or_nan, ratio
 from sim.processes.consultation.tally import ConsultationTally, Counts
 from sim.processes.records import Records
 from sim.rules import consultation as rules
@@ -27,23 +28,23 @@ def consultation_metrics(t: ConsultationTally, rec: Records) -> Rows:
     c = t.total
     out: Rows = {
         ("matters_raised", ""): float(t.raised),
-        ("participation_rate", ""): _share(c.attended, c.invited),
-        ("refusal_share_disappointed", ""): _share(c.refused, c.invited),
+        ("participation_rate", ""): ratio(c.attended, c.invited),
+        ("refusal_share_disappointed", ""): ratio(c.refused, c.invited),
     }
     for i, name in enumerate(t.occupations):
-        out[(f"participant_share_{name}", "")] = _share(int(c.by_occupation[i]), c.attended)
-    out[("participant_share_remote", "")] = _share(int(c.by_channel[1:].sum()), c.attended)
-    out[("residents_participated_share", "")] = _share(
+        out[(f"participant_share_{name}", "")] = ratio(int(c.by_occupation[i]), c.attended)
+    out[("participant_share_remote", "")] = ratio(int(c.by_channel[1:].sum()), c.attended)
+    out[("residents_participated_share", "")] = ratio(
         int(np.count_nonzero(t.times_participated)), len(t.times_participated)
     )
     out[("disappointed_share_end", "")] = float(np.mean(rules.refuses(t.recover_at, t.horizon)))
     out[("consultations_held", "")] = float(sum(t.held.values()))
-    out[("consultation_days_mean", "")] = _mean(t.matter_days)
+    out[("consultation_days_mean", "")] = mean_or_nan(t.matter_days)
     for level in LEVEL_NAMES:
         out[("consultations_held", level)] = float(t.held[level])
-        out[("consultation_days_mean", level)] = _mean(t.level_days[level])
+        out[("consultation_days_mean", level)] = mean_or_nan(t.level_days[level])
     out[("consultations_escalated", "")] = float(t.escalated)
-    out[("consultation_implemented_share", "")] = _share(c.implemented, c.outcomes)
+    out[("consultation_implemented_share", "")] = ratio(c.implemented, c.outcomes)
     out[("temporary_orgs_formed", "")] = float(t.orgs_formed)
     out[("staff_hours_saved_by_temporary_orgs", "")] = t.saved_minutes / 60.0
     return out
@@ -56,19 +57,11 @@ def consultation_yearly(t: ConsultationTally, rec: Records) -> Yearly:
     n_years = math.ceil(t.horizon / YEAR - 1e-9)
     for y in range(n_years):
         c = t.years.get(y, Counts())
-        rows.append((y, "participation_rate", _share(c.attended, c.invited)))
-        rows.append((y, "refusal_share_disappointed", _share(c.refused, c.invited)))
-        rows.append((y, "consultation_implemented_share", _share(c.implemented, c.outcomes)))
+        rows.append((y, "participation_rate", ratio(c.attended, c.invited)))
+        rows.append((y, "refusal_share_disappointed", ratio(c.refused, c.invited)))
+        rows.append((y, "consultation_implemented_share", ratio(c.implemented, c.outcomes)))
         end = t.year_end_disappointed.get(y)
         if end is None:  # the last year ends at the horizon
             end = float(np.mean(rules.refuses(t.recover_at, t.horizon)))
         rows.append((y, "disappointed_share", end))
     return rows
-
-
-def _share(part: int, whole: int) -> float:
-    return part / whole if whole else math.nan
-
-
-def _mean(values: list[float]) -> float:
-    return float(np.mean(values)) if values else math.nan

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from sim.clock import DAY, YEAR
+from sim.metrics.reduce import ratio
 from sim.processes.market import MarketTally
 from sim.processes.records import Records
 
@@ -30,18 +31,16 @@ def market_metrics(t: MarketTally, rec: Records) -> Rows:
         ("social_orgs_per_community", ""): len(active) / rec.scenario.structure.communities,
         ("social_orgs_entered", ""): float(t.entered.sum()),
         ("social_orgs_exited", ""): float(t.exited.sum()),
-        ("social_org_survival_share", ""): _ratio(len(active), n),
+        ("social_org_survival_share", ""): ratio(len(active), n),
         ("social_org_capacity_hours", ""): float(t.hours.mean()),
-        ("social_org_hours_used_share", ""): _ratio(
-            t.used_minutes.sum(), t.granted_minutes.sum()
-        ),
+        ("social_org_hours_used_share", ""): ratio(t.used_minutes.sum(), t.granted_minutes.sum()),
         ("social_org_quality_mean", ""): (
             float(np.mean([orgs.quality[o] for o in active])) if active else math.nan
         ),
-        ("personal_needs_met_share", ""): _ratio(t.met_after, t.offered_after),
+        ("personal_needs_met_share", ""): ratio(t.met_after, t.offered_after),
         ("market_projects_per_year", ""): float(t.listed.mean()),
-        ("market_bids_per_project", ""): _ratio(t.bids.sum(), t.listed.sum()),
-        ("market_award_share", ""): _ratio(t.awarded.sum(), t.listed.sum()),
+        ("market_bids_per_project", ""): ratio(t.bids.sum(), t.listed.sum()),
+        ("market_award_share", ""): ratio(t.awarded.sum(), t.listed.sum()),
         ("market_spend_yuan_per_year", ""): float(t.spend.mean()),
     }
 
@@ -61,19 +60,15 @@ def market_yearly(t: MarketTally, rec: Records) -> Yearly:
             "social_orgs_per_community": active / s.structure.communities,
             "social_orgs_entered": float(t.entered[y]),
             "social_orgs_exited": float(t.exited[y]),
-            "social_org_survival_share": _ratio(active, orgs.ever_at(end)),
+            "social_org_survival_share": ratio(active, orgs.ever_at(end)),
             "social_org_capacity_hours": float(t.hours[y]),
-            "social_org_hours_used_share": _ratio(t.used_minutes[y], t.granted_minutes[y]),
+            "social_org_hours_used_share": ratio(t.used_minutes[y], t.granted_minutes[y]),
             "social_org_quality_mean": float(t.quality_listed[y]),
-            "personal_needs_met_share": _ratio(t.met[y], t.offered[y]),
+            "personal_needs_met_share": ratio(t.met[y], t.offered[y]),
             "market_projects": float(t.listed[y]),
-            "market_bids_per_project": _ratio(t.bids[y], t.listed[y]),
-            "market_award_share": _ratio(t.awarded[y], t.listed[y]),
+            "market_bids_per_project": ratio(t.bids[y], t.listed[y]),
+            "market_award_share": ratio(t.awarded[y], t.listed[y]),
             "market_spend_yuan": float(t.spend[y]),
         }
         rows += [(y, name, value) for name, value in series.items()]
     return rows
-
-
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den else math.nan

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from sim.model.district import locations
 from sim.scenario.schema import Scenario
 from sim.scenario.sections.consultation import LEVEL_NAMES
 
@@ -258,19 +259,12 @@ _PATTERNS = [m for m in METRICS.values() if m.pattern]
 def staffed_levels(scenario: Scenario) -> list[str]:
     """Levels (``community``, ``street``…) with at least one station that has staff.
 
-    Mirrors how the district is built: a unit is one station per community, street office,
-    department, or one for the district; with item-specific windows, one per window group.
+    A unit stands at each of its level's places (`sim.model.district.locations`); with
+    item-specific windows, as one station per window group.
     """
-    s = scenario
-    counts = {
-        "community": s.structure.communities,
-        "street": max(s.structure.streets, 1),
-        "district": 1,
-        "department": len(s.departments),
-        "online": 1,
-    }
+    counts = locations(scenario)
     levels = set()
-    for unit in s.units.values():
+    for unit in scenario.units.values():
         servers = unit.windows.values() if unit.windows is not None else [unit.servers]
         if counts[unit.level] > 0 and any(c > 0 for c in servers):
             levels.add(unit.level)

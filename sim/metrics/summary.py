@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.clock import DAY
-from sim.metrics.mechanisms import REDUCERS
+from sim.metrics.mechanisms import mechanism_metrics, mechanism_yearly
 from sim.metrics.staff import ACTIVITIES, station_hours
 from sim.processes.records import TASK_ITEM, Records
 from sim.rules.priority import FILE, MEETING, RESIDENT, TASK
@@ -75,9 +75,8 @@ def summary(rec: Records, records: pd.DataFrame) -> pd.DataFrame:
     rows.append(("satisfaction_mean", "", float(np.mean(rec.satisfaction))))
     for k, v in task_metrics(rec).items():
         rows.append((k, "", v))
-    for section, tally in rec.tallies.items():
-        for (k, dtype), v in REDUCERS[section][0](tally, rec).items():
-            rows.append((k, dtype, v))
+    for (k, dtype), v in mechanism_metrics(rec).items():
+        rows.append((k, dtype, v))
     out = pd.DataFrame(rows, columns=["metric", "demand_type", "value"])
     out.insert(0, "replication", rec.replication)
     out.insert(0, "scenario", s.name)
@@ -166,8 +165,7 @@ YEARLY_COLUMNS = ["scenario", "replication", "year", "metric", "value"]
 
 def yearly(rec: Records) -> pd.DataFrame:
     """The governance mechanisms' yearly series (empty when none is switched on)."""
-    rows = [row for name, tally in rec.tallies.items() for row in REDUCERS[name][1](tally, rec)]
-    out = pd.DataFrame(rows, columns=["year", "metric", "value"])
+    out = pd.DataFrame(mechanism_yearly(rec), columns=["year", "metric", "value"])
     out.insert(0, "replication", rec.replication)
     out.insert(0, "scenario", rec.scenario.name)
     return out[YEARLY_COLUMNS]

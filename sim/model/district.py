@@ -54,16 +54,22 @@ def street_of_communities(s: Scenario) -> np.ndarray:
     return (np.arange(n) * k // n).astype(np.int32)
 
 
-def build_district(s: Scenario, env: simpy.Environment) -> District:
-    """Create every station of scenario `s` on environment `env`."""
-    depts = s.departments
-    counts = {
+def locations(s: Scenario) -> dict[str, int]:
+    """How many places each level has: a station of a unit at that level stands in each
+    community, street office (at least one), department, or once for the district."""
+    return {
         "community": s.structure.communities,
         "street": max(s.structure.streets, 1),
         "district": 1,
-        "department": len(depts),
+        "department": len(s.departments),
         "online": 1,
     }
+
+
+def build_district(s: Scenario, env: simpy.Environment) -> District:
+    """Create every station of scenario `s` on environment `env`."""
+    depts = s.departments
+    counts = locations(s)
     stations: list[Station] = []
     table: list[list[list[Station]]] = []
     for name, spec in s.units.items():
