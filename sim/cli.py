@@ -20,7 +20,7 @@ from sim.experiment.compare import compare, readable  # noqa: E402
 from sim.experiment.options import RunOptions, default_out  # noqa: E402
 from sim.experiment.run import Precision, run  # noqa: E402
 from sim.experiment.sweep import load_sweep, readable_sweep, sweep  # noqa: E402
-from sim.metrics.headline import HEADLINE  # noqa: E402
+from sim.metrics.headline import CONSERVATION, HEADLINE  # noqa: E402
 from sim.scenario import ScenarioError, load_scenario  # noqa: E402
 from sim.scenario.assumptions import assumptions  # noqa: E402
 
@@ -109,6 +109,19 @@ def _parser() -> argparse.ArgumentParser:
     _executor_options(w)
     w.set_defaults(func=_sweep)
 
+    t = sub.add_parser(
+        "targets", help="set the model beside field patterns: a targets file, with intervals"
+    )
+    t.add_argument("file", type=Path, help="targets file (TOML)")
+    t.add_argument(
+        "--replications", type=_positive, default=5, help="replications per scenario (default 5)"
+    )
+    t.add_argument("--seed", type=int, help="root seed (default: each scenario's)")
+    t.add_argument("--out", type=Path, help="output folder for targets.csv")
+    t.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    _executor_options(t)
+    t.set_defaults(func=_targets)
+
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+")
     v.add_argument(
@@ -173,6 +186,10 @@ def _run(args: argparse.Namespace) -> int:
         cols = ["mean", "ci_low", "ci_high"] if result.replications > 1 else ["mean"]
         print(f"{scenario.name}: {result.replications} replication(s), seed {result.seed}")
         print(table[cols].to_string(float_format=lambda x: f"{x:.4g}"))
+        kept = result.stats(metrics=CONSERVATION, demand_type="").set_index("metric")
+        kept = kept.loc[[m for m in CONSERVATION if m in kept.index]]
+        print("conservation (whole run):")
+        print(kept[["mean"]].to_string(float_format=lambda x: f"{x:.6g}"))
         warm = result.meta.get("warmup", {})
         print(
             f"warm-up: {warm.get('days_used')} days left out "
@@ -191,6 +208,21 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _targets(args: argparse.Namespace) -> int:
+    from sim.experiment.store import atomic_write_frame
+    from sim.experiment.targets import check_targets, load_targets, markdown
+
+    load_targets(args.file)  # every error before anything runs
+    out = args.out if args.out is not None else default_out(f"targets-{args.file.stem}", 0)
+    table = check_targets(args.file, args.replications, args.seed, _options(args, None))
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_frame(out / "targets.csv", table)
+    if not args.quiet:
+        print(markdown(table))
+    print(f"results written to {out}")
+    return 0
+
+
 def _compare(args: argparse.Namespace) -> int:
     base = load_scenario(args.baseline, args.overrides)
     reforms = [load_scenario(f, args.overrides) for f in args.reforms]
@@ -199,6 +231,8 @@ def _compare(args: argparse.Namespace) -> int:
     table = compare(base, reforms, args.replications, seed, _options(args, out))
     if not args.quiet:
         print(readable(table, HEADLINE, args.demand_type))
+        print("conservation (whole run):")
+        print(readable(table, CONSERVATION, ""))
     print(f"results written to {out}")
     return 0
 
@@ -223,7 +257,7 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _options(args: argparse.Namespace, out: Path) -> RunOptions:
+def _options(args: argparse.Namespace, out: Path | None) -> RunOptions:
     """The run options the command line asked for."""
     return RunOptions(
         workers=args.workers,

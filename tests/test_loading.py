@@ -62,7 +62,13 @@ def test_extends_merges_tables_key_by_key(child: sim.Scenario) -> None:
     # from baseline.toml, siblings of the child's units.community_desk.servers
     assert child.units["community_desk"].staff_cost_yuan_per_year == 50000
     assert child.units["community_desk"].level == "community"
-    assert set(child.units) == {"community_desk", "street_office"}
+    assert set(child.units) == {
+        "community_desk",
+        "street_office",
+        "street_signoff",
+        "department_office",
+        "department_signoff",
+    }
     assert child.tasks.per_year == 280
     # a stage the child changed keeps its other keys
     mediate = child.flows["dispute"].stages["mediate"]

@@ -205,10 +205,15 @@ def test_a_replication_does_not_depend_on_its_neighbours(teaching: sim.Scenario)
 
 def test_reform_sees_the_same_demands(teaching: sim.Scenario) -> None:
     """Per-name streams: a reform that changes service, routing and staff but not the
-    population or demand rates draws the very same residents and demands."""
-    reform = sim.load_scenario([TEACHING, SCENARIOS / "xiangfang_center.toml"], {"days": 21})
-    assert reform.name != teaching.name
-    a = replicate(Job("a", teaching, 1, 7))["demands"]
+    population or demand rates draws the very same residents and latent needs (with every
+    need raised, elasticity 0, they are the very same demands)."""
+    every = {"access.elasticity_per_hour": 0.0}
+    base = sim.load_scenario(TEACHING, {"days": teaching.days, **every})
+    reform = sim.load_scenario(
+        [TEACHING, SCENARIOS / "xiangfang_center.toml"], {"days": teaching.days, **every}
+    )
+    assert reform.name != base.name
+    a = replicate(Job("a", base, 1, 7))["demands"]
     b = replicate(Job("b", reform, 1, 7))["demands"]
     assert len(a) == len(b) > 0
     for col in ("arrival_min", "resident", "community", "demand_type", "item"):

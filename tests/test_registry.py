@@ -19,6 +19,7 @@ from sim.metrics.registry import (
     BETTER,
     MECHANISMS,
     METRICS,
+    SECTIONS,
     Metric,
     describe,
     metric_names,
@@ -61,11 +62,11 @@ def test_scenarios_cover_every_mechanism() -> None:
 @pytest.mark.parametrize("metric", list(METRICS.values()), ids=lambda m: m.name)
 def test_every_metric_is_described(metric: Metric) -> None:
     """Every registered metric has a label, a unit, a one-line description and a direction,
-    and is switched on by the core model or a mechanism's section."""
+    and is switched on by the core model or a section (a mechanism's, or access)."""
     assert metric.label.strip() and metric.unit.strip() and metric.description.strip()
     assert "\n" not in metric.description
     assert metric.better in BETTER
-    assert metric.section in ("", *MECHANISMS)
+    assert metric.section in ("", *SECTIONS)
     assert metric.per_level <= (metric.section == "consultation")
 
 

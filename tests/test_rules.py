@@ -22,6 +22,7 @@ from sim.rules.priority import (
     TASK,
     Queues,
     Rule,
+    counter_first,
     fifo,
     residents_first,
     tasks_first,
@@ -55,14 +56,19 @@ def picked(rule: Rule, queues: Queues) -> int | None:
     return matches[0]
 
 
-def test_registry_names_the_three_rules() -> None:
-    """Scenarios name the rules "fifo", "tasks_first" and "residents_first"."""
-    assert RULES == {"fifo": fifo, "tasks_first": tasks_first, "residents_first": residents_first}
+def test_registry_names_the_four_rules() -> None:
+    """Scenarios name the rules "fifo", "tasks_first", "counter_first", "residents_first"."""
+    assert RULES == {
+        "fifo": fifo,
+        "tasks_first": tasks_first,
+        "counter_first": counter_first,
+        "residents_first": residents_first,
+    }
     assert (RESIDENT, FILE, TASK, MEETING) == (0, 1, 2, 3)
     assert CLASS_NAMES == ("resident", "file", "task", "meeting")
 
 
-@pytest.mark.parametrize("rule", [fifo, tasks_first, residents_first])
+@pytest.mark.parametrize("rule", [fifo, tasks_first, counter_first, residents_first])
 def test_nothing_waiting_means_nothing_picked(rule: Rule) -> None:
     """A staffer with empty trays and no one at the counter picks nothing."""
     assert rule(make_queues()) is None
@@ -83,6 +89,22 @@ def test_tasks_first(waiting: tuple[int, ...], expected: int) -> None:
     times = {c: [1.0e6 if c == TASK else 0.0] for c in waiting}  # tasks came last
     queues = make_queues(times.get(RESIDENT, []), times.get(FILE, []), times.get(TASK, []))
     assert picked(tasks_first, queues) == expected
+
+
+@pytest.mark.parametrize(
+    ("waiting", "expected"),
+    [
+        ((RESIDENT, FILE, TASK), RESIDENT),
+        ((FILE, TASK), TASK),
+        ((RESIDENT, FILE), RESIDENT),
+        ((FILE,), FILE),
+    ],
+)
+def test_counter_first(waiting: tuple[int, ...], expected: int) -> None:
+    """Staff serve the resident at the counter, then tasks; files wait behind the tasks."""
+    times = {c: [1.0e6 if c == RESIDENT else 0.0] for c in waiting}  # residents came last
+    queues = make_queues(times.get(RESIDENT, []), times.get(FILE, []), times.get(TASK, []))
+    assert picked(counter_first, queues) == expected
 
 
 @pytest.mark.parametrize(
@@ -133,7 +155,7 @@ def test_fifo_ties_go_to_the_lower_class(
     assert picked(fifo, make_queues(residents, files, tasks)) == expected
 
 
-@pytest.mark.parametrize("rule", [fifo, tasks_first, residents_first])
+@pytest.mark.parametrize("rule", [fifo, tasks_first, counter_first, residents_first])
 def test_rules_do_not_touch_the_queues(rule: Rule) -> None:
     """Choosing is not serving: a rule leaves every entry in place."""
     queues = make_queues([2.0, 3.0], [1.0], [4.0])
@@ -166,7 +188,7 @@ def test_rules_pick_a_waiting_queue_by_their_order(
         assert c == min(k for k in non_empty if queues[k][0][3] == min(heads))
 
 
-@pytest.mark.parametrize("rule", [fifo, tasks_first, residents_first])
+@pytest.mark.parametrize("rule", [fifo, tasks_first, counter_first, residents_first])
 def test_a_meeting_due_is_taken_first(rule: Rule) -> None:
     """A consultation meeting waiting is served before any resident, file or task."""
     queues = [deque([(c, c, 1.0, 0.0)]) for c in (RESIDENT, FILE, TASK)]

@@ -46,10 +46,10 @@ high = 0.5
 source = "assumption: no online entry in the teaching scenario, so no effect"
 
 [parameters."units.community_desk.servers"]
-low = 5
-high = 8
+low = 1
+high = 4
 integer = true
-source = "assumption: from most of the staff to a few more"
+source = "assumption: from one worker, who must choose between tasks and files, to four"
 """
 
 DESIGNS = {
@@ -127,7 +127,7 @@ def test_each_design_runs_and_writes_its_tables(tmp_path: Path, kind: str) -> No
     assert list(design.columns) == ["point", "online.share", "units.community_desk.servers"]
     assert len(design) == n and design["point"].is_unique
     servers = design["units.community_desk.servers"]
-    assert servers.between(5, 8).all() and (servers == servers.round()).all()
+    assert servers.between(1, 4).all() and (servers == servers.round()).all()
     assert design["online.share"].between(0.0, 0.5).all()
 
     table = read_sweep_table(out / "sweep.csv")
@@ -211,7 +211,7 @@ def test_design_is_reproducible_and_sized(tmp_path: Path) -> None:
     assert len(make_design(load_sweep(g)).table) == 16 * (2 + 2)
     h = sweep_file(tmp_path, 'kind = "lhs"\nsamples = 400', name="lhs")
     counts = make_design(load_sweep(h)).table["units.community_desk.servers"].value_counts()
-    assert sorted(counts.index) == [5, 6, 7, 8]
+    assert sorted(counts.index) == [1, 2, 3, 4]
     assert counts.min() >= 90  # 100 each: ends of the range are not halved by rounding
 
 
@@ -466,4 +466,4 @@ def test_shipped_sweep_loads_and_rests_on_assumptions() -> None:
     varied = [p for p in sw.parameters if set(p.keys) <= listed]
     assert len(varied) >= 4
     assert all(p.source.startswith("assumption") for p in sw.parameters)
-    assert sw.base.structure.streets == 1 and sw.base.units["street_center"].servers == 6
+    assert sw.base.structure.streets == 1 and sw.base.units["street_center"].servers == 16

@@ -13,3 +13,15 @@ HEADLINE = [
     "cost_yuan_per_demand",
     "satisfaction_mean",
 ]
+
+# the conservation table (levels with staff are filled in from the run)
+CONSERVATION = [
+    "residents_total",
+    "staff_count_community",
+    "staff_count_street",
+    "staff_count_district",
+    "staff_count_department",
+    "staff_count_total",
+    "demands_per_year",
+    "topdown_work_hours_per_year",
+]

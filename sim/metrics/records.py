@@ -3,7 +3,10 @@
 The columns (see docs/metrics.md) are the record a researcher filters and groups:
 demand type, item, resident and community, the times of arrival, first service and finish
 (minutes from the start of the run), units visited, trips, hand-offs, minutes spent waiting
-in queues while offices were open, whether it went online, and the outcome.
+in queues while offices were open, whether it went online, and the outcome; then where its
+time went (queueing, service, files in transit, statutory periods, the resident away: they
+add up to the time to resolution, less any time a social organisation held the matter) and
+what its handling cost (staff minutes and their wage).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ RECORD_COLUMNS = {
     "replication": "int32",
     "demand": "int64",
     "demand_type": "string",
+    "item_class": "string",
     "item": "string",
     "department": "string",
     "resident": "int32",
@@ -33,6 +37,13 @@ RECORD_COLUMNS = {
     "wait_minutes": "float64",
     "online": "bool",
     "outcome": "string",
+    "queue_min": "float64",
+    "service_min": "float64",
+    "transfer_min": "float64",
+    "statutory_min": "float64",
+    "away_min": "float64",
+    "staff_minutes": "float64",
+    "handling_yuan": "float64",
 }
 
 
@@ -53,6 +64,7 @@ def demand_records(rec: Records) -> pd.DataFrame:
             "replication": rec.replication,
             "demand": np.arange(d.size),
             "demand_type": g_type[d.group],
+            "item_class": g_name[d.group],
             "item": item.to_numpy(),
             "department": g_dept[d.group],
             "resident": d.resident,
@@ -67,6 +79,13 @@ def demand_records(rec: Records) -> pd.DataFrame:
             "wait_minutes": d.wait,
             "online": d.online,
             "outcome": np.array(OUTCOMES, dtype=object)[d.outcome],
+            "queue_min": d.queue,
+            "service_min": d.service,
+            "transfer_min": d.transfer,
+            "statutory_min": d.statutory,
+            "away_min": d.away,
+            "staff_minutes": d.staff_minutes,
+            "handling_yuan": d.handling_yuan,
         }
     )
     return frame.astype(RECORD_COLUMNS)

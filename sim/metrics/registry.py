@@ -5,7 +5,8 @@ figures, its unit, which direction is better for residents and staff, and a one-
 definition from docs/metrics.md. Some names are patterns filled in from the scenario:
 ``participant_share_<occupation>`` (one per occupation of the residents, with consultation)
 and ``utilisation_<level>`` (one per level with staffed units). Mechanism metrics are
-reported only when the scenario switches the mechanism on with its section.
+reported only when the scenario switches the mechanism on with its section, and access
+metrics only with ``[access]`` (`SECTIONS`).
 
 `metric_names` and `metric_rows` say what a run of a scenario reports without running it;
 `describe` gives the record of one metric name.
@@ -16,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from sim.metrics.summary import item_classes
 from sim.model.district import locations
 from sim.scenario.schema import Scenario
 from sim.scenario.sections.consultation import LEVEL_NAMES
@@ -23,6 +25,8 @@ from sim.scenario.sections.consultation import LEVEL_NAMES
 Better = Literal["lower", "higher", "neither"]
 BETTER: tuple[str, ...] = ("lower", "higher", "neither")
 MECHANISMS = ("consultation", "market", "burden", "evaluation")
+# sections that switch metrics on: the mechanisms, and residents' access costs
+SECTIONS = (*MECHANISMS, "access")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class Metric:
     per_level : bool
         Also reported per consultation level (``demand_type`` = ``deliberation``,
         ``linkage`` or ``hearing``).
+    per_class : bool
+        Also reported per item class of a demand type with several (``demand_type`` =
+        ``<type>/<group>``, e.g. ``administrative/civil_affairs_approvals``).
     """
 
     name: str
@@ -60,6 +67,7 @@ class Metric:
     per_type: bool = False
     section: str = ""
     per_level: bool = False
+    per_class: bool = False
 
     @property
     def pattern(self) -> bool:
@@ -77,40 +85,42 @@ def _m(
     per_type: bool = False,
     section: str = "",
     per_level: bool = False,
+    per_class: bool = False,
 ) -> Metric:
-    return Metric(name, label, unit, better, description, per_type, section, per_level)
+    return Metric(name, label, unit, better, description, per_type, section, per_level, per_class)
 
 
 # fmt: off
 _CORE = [
     # demands, for all types together and per type
     _m("demands", "Demands", "count", "neither",
-       "demands that arrived after the warm-up", per_type=True),
+       "demands that arrived after the warm-up", per_type=True, per_class=True),
     _m("resolution_days_mean", "Mean resolution time", "days", "lower",
        "mean calendar days from the arrival of a need to its resolution, over resolved "
-       "demands", per_type=True),
+       "demands", per_type=True, per_class=True),
     _m("resolution_days_p90", "90th percentile of resolution time", "days", "lower",
        "90th percentile of calendar days from arrival to resolution, over resolved demands",
-       per_type=True),
+       per_type=True, per_class=True),
     _m("wait_minutes_mean", "Mean queueing time", "minutes", "lower",
        "mean open-office minutes a resident spent queueing at counters, over resolved demands",
-       per_type=True),
+       per_type=True, per_class=True),
     _m("trips_per_demand_mean", "Trips per demand", "trips", "lower",
        "mean number of times the resident came to a counter, over resolved demands",
-       per_type=True),
+       per_type=True, per_class=True),
     _m("handoffs_per_demand_mean", "Hand-offs per demand", "hand-offs", "lower",
        "mean number of times the file moved between two different staffed stations",
-       per_type=True),
+       per_type=True, per_class=True),
     _m("units_visited_mean", "Stations visited", "stations", "lower",
-       "mean number of station changes along the path, counting the first", per_type=True),
+       "mean number of station changes along the path, counting the first",
+       per_type=True, per_class=True),
     _m("resolved_share", "Share resolved", "share", "higher",
-       "resolved / arrived", per_type=True),
+       "resolved / arrived", per_type=True, per_class=True),
     _m("abandoned_share", "Share abandoned", "share", "lower",
-       "abandoned (balked at a full counter) / arrived", per_type=True),
+       "abandoned (balked at a full counter) / arrived", per_type=True, per_class=True),
     _m("open_share", "Share still open", "share", "lower",
-       "still open at the end of the run / arrived", per_type=True),
+       "still open at the end of the run / arrived", per_type=True, per_class=True),
     _m("online_share", "Share handled online", "share", "neither",
-       "demands that entered through the online platform / arrived", per_type=True),
+       "demands that entered through the online platform / arrived", per_type=True, per_class=True),
     # community staff time and the windows of each level
     _m("staff_hours_share_tasks", "Staff time on pushed-down tasks", "share", "lower",
        "community staff hours on departments' tasks, plaques and assessments / all community "
@@ -130,12 +140,53 @@ _CORE = [
     _m("utilisation_<level>", "Utilisation of <level> windows", "share", "neither",
        "busy / (busy + free) hours of the staffed stations of the <level> level"),
     # cost, satisfaction and top-down work
+    _m("handling_yuan_per_demand", "Handling cost per demand", "yuan", "lower",
+       "minutes staffed stations spent serving the demand x their wage per open minute, "
+       "over demands that arrived after the warm-up", per_type=True, per_class=True),
+    _m("staff_minutes_per_demand", "Staff minutes per demand", "minutes", "lower",
+       "minutes staffed stations spent serving the demand", per_type=True, per_class=True),
+    _m("resolution_days_queue", "Days queueing", "days", "lower",
+       "part of the mean resolution time spent queueing at stations (residents and files, "
+       "overnight included)", per_type=True, per_class=True),
+    _m("resolution_days_service", "Days in service", "days", "lower",
+       "part of the mean resolution time spent being served", per_type=True, per_class=True),
+    _m("resolution_days_transit", "Days in transit", "days", "lower",
+       "part of the mean resolution time files spent between offices, waiting for the "
+       "courier included", per_type=True, per_class=True),
+    _m("resolution_days_statutory", "Days of statutory periods", "days", "neither",
+       "part of the mean resolution time in periods the law sets, such as publicity (公示)",
+       per_type=True, per_class=True),
+    _m("resolution_days_away", "Days the resident is away", "days", "lower",
+       "part of the mean resolution time between the resident's trips: sent home for a "
+       "document, or told to come back for the result", per_type=True, per_class=True),
+    _m("resolution_days_other", "Days held elsewhere", "days", "lower",
+       "the rest of the mean resolution time: matters held by a social organisation or a "
+       "consultation", per_type=True, per_class=True),
     _m("cost_yuan_per_demand", "Staff cost per demand", "yuan", "lower",
        "staff cost of every unit after the warm-up / demands that arrived after the warm-up"),
     _m("satisfaction_mean", "Resident satisfaction", "0–1", "higher",
        "mean resident satisfaction at the end of the run"),
     _m("tasks_per_community_year", "Tasks per community and year", "tasks", "lower",
        "task items pushed down per community per year (plaques and assessments not counted)"),
+    # the conservation table: what a structural reform moves between levels
+    _m("residents_total", "Residents", "residents", "neither",
+       "residents of the district (communities x residents per community)"),
+    _m("staff_count_<level>", "Staff at <level> level", "staff", "neither",
+       "staff (windows, workers, leaders who sign in sessions) standing at <level> level, "
+       "summed over its places"),
+    _m("staff_count_total", "Staff in all", "staff", "neither",
+       "staff of every unit at every level"),
+    _m("demands_per_year", "Demands a year", "demands", "neither",
+       "demands residents raised over the whole run, per year"),
+    _m("topdown_work_hours_per_year", "Top-down work hours a year", "hours", "lower",
+       "hours of tasks, plaques and assessments departments pushed down (done or waiting at "
+       "the end), per year of the run"),
+    _m("community_backlog_days_share", "Days ending with work waiting", "share", "lower",
+       "community-days (after the warm-up) at whose midnight the community's staff left work "
+       "waiting: files, tasks or residents' matters; empty where communities have no staff"),
+    _m("tasks_late_share", "Tasks late", "share", "lower",
+       "task items not finished within the campaign deadline (tasks.deadline_days) / task "
+       "items pushed down; empty without a deadline"),
     _m("task_days_mean", "Mean task completion time", "days", "lower",
        "mean time from a task's arrival to the end of its last chunk, over finished tasks"),
     _m("task_backlog_hours_end", "Task backlog at the end", "hours", "lower",
@@ -248,10 +299,25 @@ _MARKET = [
     _m("market_spend_yuan_per_year", "Market spending a year", "yuan", "neither",
        "prices paid for awarded projects a year, mean", section=_K),
 ]
+
+_A = "access"
+_ACCESS = [
+    _m("demands_per_resident_year", "Demands per resident and year", "demands", "neither",
+       "demands raised after the warm-up / residents / years after the warm-up",
+       per_type=True, section=_A),
+    _m("latent_met_share", "Latent needs met", "share", "higher",
+       "demands raised and resolved / latent needs, raised or not, over the whole run",
+       per_type=True, section=_A),
+    _m("raised_share", "Needs raised", "share", "neither",
+       "demands raised / latent needs, over the whole run", per_type=True, section=_A),
+    _m("access_hours_mean", "Expected access hours", "hours", "lower",
+       "a resident's expected hours of trips and counter service for an item at the counter "
+       "(sim.rules.access), averaged over latent needs", per_type=True, section=_A),
+]
 # fmt: on
 
 METRICS: dict[str, Metric] = {
-    m.name: m for m in _CORE + _CONSULTATION + _BURDEN + _EVALUATION + _MARKET
+    m.name: m for m in _CORE + _CONSULTATION + _BURDEN + _EVALUATION + _MARKET + _ACCESS
 }
 _PATTERNS = [m for m in METRICS.values() if m.pattern]
 
@@ -275,6 +341,8 @@ def _expand(metric: Metric, scenario: Scenario) -> list[str]:
     """Names a pattern metric takes in a run of `scenario` (the name itself otherwise)."""
     if metric.name == "utilisation_<level>":
         return [f"utilisation_{level}" for level in staffed_levels(scenario)]
+    if metric.name == "staff_count_<level>":
+        return [f"staff_count_{level}" for level in staffed_levels(scenario)]
     if metric.name == "participant_share_<occupation>":
         return [f"participant_share_{o}" for o in scenario.population.occupation]
     return [metric.name]
@@ -296,6 +364,8 @@ def metric_rows(scenario: Scenario) -> set[tuple[str, str]]:
                 rows.update((name, dt) for dt in scenario.demands)
             if m.per_level:
                 rows.update((name, level) for level in LEVEL_NAMES)
+            if m.per_class:
+                rows.update((name, f"{t}/{g}") for t, g in item_classes(scenario))
     return rows
 
 
@@ -333,6 +403,7 @@ __all__ = [
     "BETTER",
     "METRICS",
     "MECHANISMS",
+    "SECTIONS",
     "Metric",
     "describe",
     "metric_names",

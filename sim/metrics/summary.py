@@ -12,10 +12,13 @@ import numpy as np
 import pandas as pd
 
 from sim.clock import DAY
+from sim.metrics.access import access_metrics
+from sim.metrics.conservation import conservation_metrics
 from sim.metrics.mechanisms import mechanism_metrics, mechanism_yearly
 from sim.metrics.staff import ACTIVITIES, station_hours
 from sim.processes.records import TASK_ITEM, Records
 from sim.rules.priority import FILE, MEETING, RESIDENT, TASK
+from sim.scenario.schema import Scenario
 
 SUMMARY_COLUMNS = ["scenario", "replication", "metric", "demand_type", "value"]
 PER_TYPE = (
@@ -30,7 +33,19 @@ PER_TYPE = (
     "abandoned_share",
     "open_share",
     "online_share",
+    "handling_yuan_per_demand",
+    "staff_minutes_per_demand",
+    *(f"resolution_days_{part}" for part in ("queue", "service", "transit", "statutory", "away")),
+    "resolution_days_other",
 )
+# where a resolved demand's days went (columns of the demand records, in minutes)
+PARTS = {
+    "queue": "queue_min",
+    "service": "service_min",
+    "transit": "transfer_min",
+    "statutory": "statutory_min",
+    "away": "away_min",
+}
 
 
 def demand_metrics(records: pd.DataFrame) -> dict[str, float]:
@@ -42,6 +57,9 @@ def demand_metrics(records: pd.DataFrame) -> dict[str, float]:
     def mean(col: str) -> float:
         return float(done[col].mean()) if len(done) else nan
 
+    parts = {f"resolution_days_{k}": mean(col) / DAY for k, col in PARTS.items()}
+    other = mean("resolution_days") - sum(parts.values())  # held by a mechanism
+    parts["resolution_days_other"] = 0.0 if abs(other) < 1e-9 else other
     return {
         "demands": float(n),
         "resolution_days_mean": mean("resolution_days"),
@@ -54,6 +72,9 @@ def demand_metrics(records: pd.DataFrame) -> dict[str, float]:
         "abandoned_share": float((records["outcome"] == "abandoned").mean()) if n else nan,
         "open_share": float((records["outcome"] == "open").mean()) if n else nan,
         "online_share": float(records["online"].mean()) if n else nan,
+        "handling_yuan_per_demand": float(records["handling_yuan"].mean()) if n else nan,
+        "staff_minutes_per_demand": float(records["staff_minutes"].mean()) if n else nan,
+        **parts,
     }
 
 
@@ -68,6 +89,10 @@ def summary(rec: Records, records: pd.DataFrame) -> pd.DataFrame:
     for dtype in s.demands:
         for k, v in demand_metrics(frame[frame["demand_type"] == dtype]).items():
             rows.append((k, dtype, v))
+    for dtype, group in item_classes(s):  # e.g. ``administrative/civil_affairs_approvals``
+        here = frame[(frame["demand_type"] == dtype) & (frame["item_class"] == group)]
+        for k, v in demand_metrics(here).items():
+            rows.append((k, f"{dtype}/{group}", v))
     for k, v in staff_metrics(rec).items():
         rows.append((k, "", v))
     n_dem = len(frame)
@@ -75,12 +100,28 @@ def summary(rec: Records, records: pd.DataFrame) -> pd.DataFrame:
     rows.append(("satisfaction_mean", "", float(np.mean(rec.satisfaction))))
     for k, v in task_metrics(rec).items():
         rows.append((k, "", v))
+    for k, v in conservation_metrics(rec).items():
+        rows.append((k, "", v))
+    if s.access is not None:  # demand that responds to access
+        for (k, dtype), v in access_metrics(rec).items():
+            rows.append((k, dtype, v))
     for (k, dtype), v in mechanism_metrics(rec).items():
         rows.append((k, dtype, v))
     out = pd.DataFrame(rows, columns=["metric", "demand_type", "value"])
     out.insert(0, "replication", rec.replication)
     out.insert(0, "scenario", s.name)
     return out[SUMMARY_COLUMNS]
+
+
+def item_classes(s: Scenario) -> list[tuple[str, str]]:
+    """(demand type, item group) of every item class of scenario `s` that has more than one
+    group in its type (a type of one group is reported as the type)."""
+    return [
+        (dtype, group)
+        for dtype, spec in s.demands.items()
+        if len(spec.groups) > 1
+        for group in spec.groups
+    ]
 
 
 def staff_metrics(rec: Records) -> dict[str, float]:
@@ -97,6 +138,13 @@ def staff_metrics(rec: Records) -> dict[str, float]:
     days = s.days - warm
     n_comm = s.structure.communities
     out["staff_hours_per_community_day"] = float(total / 60.0 / days / n_comm)
+    desks = np.array(
+        [lv == "community" and n > 0 for lv, n in zip(st.level, st.servers, strict=True)]
+    )
+    # days a community's staff went home with work still waiting
+    out["community_backlog_days_share"] = (
+        float((st.backlog[warm:, desks] > 0).mean()) if desks.any() else float("nan")
+    )
     levels = sorted({lv for k, lv in enumerate(st.level) if st.servers[k]})
     for level in levels:
         h = station_hours(st, level)[warm:].sum(axis=0)
@@ -121,8 +169,14 @@ def task_metrics(rec: Records) -> dict[str, float]:
     years = s.days / 365.0
     is_task = w.kind == TASK_ITEM
     finished = is_task & ~np.isnan(w.done)
+    late = float("nan")
+    if s.tasks.deadline_days is not None and is_task.any():  # not done by the deadline
+        due = w.time[is_task] + s.tasks.deadline_days * DAY
+        done = w.done[is_task]
+        late = float(np.mean(np.where(np.isnan(done), due < s.days * DAY, done > due)))
     return {
         "tasks_per_community_year": float(is_task.sum() / n_comm / years),
+        "tasks_late_share": late,
         "task_days_mean": float(np.mean((w.done - w.time)[finished]) / DAY)
         if finished.any()
         else float("nan"),

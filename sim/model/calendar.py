@@ -107,3 +107,54 @@ def calendar_of(s: Scenario) -> Calendar:
     return Calendar(
         c.open_hour * 60.0, c.close_hour * 60.0, c.days_per_week, always=c.kind == "always"
     )
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """Hours a unit works when they are not the office's: a street leader who signs files
+    off on Wednesday afternoons, a department head's weekly sign-off, a hall open on some days.
+
+    Parameters
+    ----------
+    weekdays : tuple of int
+        Days of the week the unit works (0 = Monday).
+    open_minute, close_minute : float
+        Start and end of the session within the day, in minutes after midnight.
+    """
+
+    weekdays: tuple[int, ...]
+    open_minute: float
+    close_minute: float
+
+    def openings(self, horizon: float) -> list[tuple[float, float]]:
+        """(open, close) clock times of every session before `horizon`."""
+        out = []
+        for d in range(int(math.ceil(horizon / DAY))):
+            if d % 7 in self.weekdays:
+                a, b = d * DAY + self.open_minute, d * DAY + self.close_minute
+                if a < horizon:
+                    out.append((a, min(b, horizon)))
+        return out
+
+
+def next_weekly(t: float, weekdays: tuple[int, ...], minute: float) -> float:
+    """The first time at or after `t` that falls on one of `weekdays` (0 = Monday) at
+    `minute` after midnight: when a courier next picks files up (files go to the street
+    office on Tuesdays and Fridays at 9:00)."""
+    d = math.floor(t / DAY)
+    for k in range(8):
+        at = (d + k) * DAY + minute
+        if (d + k) % 7 in weekdays and at >= t:
+            return at
+    raise ValueError("no pickup day")  # unreachable with a non-empty `weekdays`
+
+
+def sessions_of(s: Scenario) -> dict[str, Sessions]:
+    """The units of scenario `s` that work in sessions instead of office hours."""
+    return {
+        name: Sessions(
+            tuple(u.sessions.weekdays), u.sessions.open_hour * 60.0, u.sessions.close_hour * 60.0
+        )
+        for name, u in s.units.items()
+        if u.sessions is not None and u.calendar != "always" and s.calendar.kind != "always"
+    }

@@ -79,8 +79,9 @@ def build_district(s: Scenario, env: simpy.Environment) -> District:
         per_loc = []
         for loc in range(counts[spec.level]):
             label = f"{name}/{loc}" if counts[spec.level] > 1 else name
-            if spec.windows is None:
-                post = Post(label, name, spec.level, spec.servers, rule, always, cost)
+            if spec.windows is None or spec.pooled:  # any window handles any item
+                servers = spec.servers if spec.windows is None else sum(spec.windows.values())
+                post = Post(label, name, spec.level, servers, rule, always, cost)
                 st = Station(env, post, s.days)
                 stations.append(st)
                 per_loc.append([st] * len(depts))

@@ -84,6 +84,7 @@ class Station:
         self.is_open = post.always_open
         self.days = days
         self.staff_cost = post.staff_cost
+        self.cost_per_minute = 0.0  # wage per minute of service (set by the router)
         self.queues: tuple[deque[Entry], ...] = tuple(deque() for _ in range(N_CLASSES))
         self.present = 0
         self.area = 0.0

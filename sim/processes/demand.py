@@ -7,6 +7,12 @@ the item group (by share) and the item. Each demand also gets its own row of uni
 service times and routing decisions of its first ``DRAWS`` stage visits, so that two scenarios
 run with one seed give the same demand the same luck wherever their structures allow (common
 random numbers).
+
+With an ``[access]`` section these draws are residents' latent needs, and each is raised (kept
+in the stream) with the chance `sim.rules.access.raise_probability` gives for the hours its
+item would cost its resident, by one more uniform from a sub-stream of its own; the rest are
+counted per item group and dropped. Without the section every need is raised and no uniform
+more is drawn.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import numpy as np
 from sim.model.calendar import Calendar
 from sim.model.population import Population
 from sim.model.streams import substream
+from sim.rules.access import access_hours, raise_probability
 from sim.scenario.schema import Scenario
 
 DRAWS = 6  # pre-drawn uniforms per demand; later visits draw from the fallback stream
@@ -41,7 +48,11 @@ class GroupInfo:
 
 @dataclass
 class Demands:
-    """The superposed demand stream of one replication, ordered by arrival time."""
+    """The superposed demand stream of one replication, ordered by arrival time.
+
+    ``latent`` counts the latent needs of each item group over the run, raised or not (with
+    ``[access]``); it defaults to the demands of each group in the stream (every need raised).
+    """
 
     time: np.ndarray
     type: np.ndarray
@@ -54,6 +65,13 @@ class Demands:
     u_route: np.ndarray
     types: list[str]
     groups: list[GroupInfo]
+    latent: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.latent is None:
+            self.latent = np.bincount(
+                np.asarray(self.group, dtype=np.int64), minlength=len(self.groups)
+            )
 
     @property
     def size(self) -> int:
@@ -98,13 +116,18 @@ def draw_demands(s: Scenario, cal: Calendar, pop: Population, rng: np.random.Gen
         keyed by the type's name and the community, and each demand takes one row of uniforms
         for everything about it (when, who, which item, online or not, its service times and
         routing); so a scenario that raises one stream's rate keeps the other streams, and
-        the demands of the lower rate among its own (common random numbers).
+        the demands of the lower rate among its own (common random numbers). With
+        ``[access]``, whether a latent need is raised takes one uniform more per need, from
+        a third sub-stream of its (type, community), so the other draws stay as they are.
     """
     types, groups = catalogue(s)
     horizon_open = cal.open_minutes_in(s.days)
     years = s.days / 365.0
     per = pop.per_community
     online_share = s.online.share
+    adoption = _adoption_by_resident(s, pop)
+    chances = _raise_chances(s, groups)
+    latent = np.zeros(len(groups), np.int64)
     width = 5 + 2 * DRAWS
     parts: list[tuple[np.ndarray, ...]] = []
     gstart = 0
@@ -132,19 +155,26 @@ def draw_demands(s: Scenario, cal: Calendar, pop: Population, rng: np.random.Gen
             g_local = np.minimum(
                 np.searchsorted(cum_shares, u[:, 2], side="right"), len(g_here) - 1
             )
-            online = eligible_g[g_local] & (u[:, 4] < online_share * pop.online_factor[res])
-            parts.append(
-                (
-                    u[:, 0] * horizon_open,
-                    np.full(n, t_idx, np.int16),
-                    (gstart + g_local).astype(np.int16),
-                    (u[:, 3] * items[g_local]).astype(np.int32),
-                    res.astype(np.int32),
-                    np.full(n, c, np.int32),
-                    online,
-                    u[:, 5:],
-                )
+            if adoption is None:
+                online = eligible_g[g_local] & (u[:, 4] < online_share * pop.online_factor[res])
+            else:
+                online = eligible_g[g_local] & (u[:, 4] < adoption[res])
+            latent += np.bincount(gstart + g_local, minlength=len(groups))
+            part = (
+                u[:, 0] * horizon_open,
+                np.full(n, t_idx, np.int16),
+                (gstart + g_local).astype(np.int16),
+                (u[:, 3] * items[g_local]).astype(np.int32),
+                res.astype(np.int32),
+                np.full(n, c, np.int32),
+                online,
+                u[:, 5:],
             )
+            if chances is not None:  # only the needs worth the trouble are raised
+                p_raise = chances[gstart + g_local, online.astype(np.int64)]
+                raised = substream(rng, key, c, 2).random(n) < p_raise
+                part = tuple(col[raised] for col in part)
+            parts.append(part)
         gstart += len(g_here)
     if parts:
         cols = [np.concatenate([p[i] for p in parts]) for i in range(8)]
@@ -166,4 +196,28 @@ def draw_demands(s: Scenario, cal: Calendar, pop: Population, rng: np.random.Gen
         u_route=cols[8],
         types=types,
         groups=groups,
+        latent=latent,
+    )
+
+
+def _adoption_by_resident(s: Scenario, pop: Population) -> np.ndarray | None:
+    """Each resident's chance of handling an eligible item online, from the share of their
+    age band who do (``online.adoption``; a band not listed: 0), or None without it."""
+    if s.online.adoption is None:
+        return None
+    by_band = np.array([s.online.adoption.get(a, 0.0) for a in pop.ages], dtype=float)
+    return by_band[pop.age]
+
+
+def _raise_chances(s: Scenario, groups: list[GroupInfo]) -> np.ndarray | None:
+    """Chance that a latent need is raised, by (item group, applying online), or None
+    without ``[access]`` (every need raised)."""
+    if s.access is None:
+        return None
+    e = s.access.elasticity_per_hour
+    return np.array(
+        [
+            [raise_probability(access_hours(s, g, online), e) for online in (False, True)]
+            for g in groups
+        ]
     )

@@ -19,6 +19,9 @@ from sim.scenario.schema import Scenario
 EXPONENTIAL, FIXED, LOGNORMAL = 0, 1, 2
 DISTRIBUTIONS = {"exponential": EXPONENTIAL, "fixed": FIXED, "lognormal": LOGNORMAL}
 ITEM_TIME = {"none": 0, "intake": 1, "processing": 2}
+# what a demand is waiting for between two stages (the parts of its time to resolution)
+TRANSFER, STATUTORY, AWAY = 0, 1, 2
+DELAY_KINDS = ("transfer", "statutory", "away")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class CompiledStage:
     flow: str
     name: str
     outsource: bool = False
+    pickups: tuple[tuple[int, ...], ...] = ()  # per route: courier weekdays, () for none
+    pickup_minutes: tuple[float, ...] = ()
+    delay_kinds: tuple[int, ...] = ()  # per route: TRANSFER, STATUTORY or AWAY
     terminal: bool = False  # a demand that finishes here is always resolved (set below)
 
     def __post_init__(self) -> None:
@@ -59,6 +65,14 @@ def compile_flows(
     stages = []
     for fname, flow in s.flows.items():
         for sname, st in flow.stages.items():
+            kinds = tuple(
+                AWAY
+                if flow.stages[r.to].presence == "resident"
+                else STATUTORY
+                if r.statutory
+                else TRANSFER
+                for r in st.routes
+            )
             u = units.index(st.unit)
             cum, acc = [], 0.0
             for r in st.routes:
@@ -82,6 +96,9 @@ def compile_flows(
                     flow=fname,
                     name=sname,
                     outsource=st.outsource,
+                    pickups=tuple(tuple(r.pickup_weekdays or ()) for r in st.routes),
+                    pickup_minutes=tuple(r.pickup_hour * 60.0 for r in st.routes),
+                    delay_kinds=kinds,
                 )
             )
     entries = {

@@ -390,4 +390,3 @@ class Market:
     def _note(self, event: str, who: int | str, what: object) -> None:
         if self.log is not None:
             self.log.append((event, who, what, self.env.now))
-

@@ -12,14 +12,15 @@ from collections.abc import Callable, Generator
 import simpy
 
 from sim.clock import DAY
-from sim.model.calendar import Calendar
+from sim.model.calendar import Calendar, Sessions
 from sim.model.station import Station
 
 
 def office_hours(
-    env: simpy.Environment, cal: Calendar, stations: list[Station], horizon: float
+    env: simpy.Environment, cal: Calendar | Sessions, stations: list[Station], horizon: float
 ) -> Generator[simpy.Event, None, None]:
-    """Open the stations at the start of every working day and close them at its end."""
+    """Open the stations at the start of every working day (or session) and close them at
+    its end."""
     for t_open, t_close in cal.openings(horizon):
         yield env.timeout(t_open - env.now)
         for st in stations:

@@ -43,6 +43,15 @@ class DemandLog:
         Open minutes the resident spent queueing.
     outcome : list of int
         `OPEN`, `RESOLVED` or `ABANDONED`.
+    queue, service : list of float
+        Clock minutes the demand (resident or file) spent queueing at stations, overnight
+        included, and minutes in service.
+    transfer, statutory, away : list of float
+        Clock minutes between stages: files carried between offices (waiting for the
+        courier included), statutory periods such as publicity (公示), and the resident away
+        (sent home for a document, or told to come back for the result).
+    staff_minutes, handling_yuan : list of float
+        Minutes staffed stations spent on the demand, and their wage cost.
     """
 
     __slots__ = (
@@ -54,6 +63,13 @@ class DemandLog:
         "visits",
         "wait",
         "outcome",
+        "queue",
+        "service",
+        "transfer",
+        "statutory",
+        "away",
+        "staff_minutes",
+        "handling_yuan",
     )
 
     def __init__(self, arrival: list[float]) -> None:
@@ -67,6 +83,13 @@ class DemandLog:
         self.visits = [0] * n
         self.wait = [0.0] * n
         self.outcome = [OPEN] * n
+        self.queue = [0.0] * n
+        self.service = [0.0] * n
+        self.transfer = [0.0] * n
+        self.statutory = [0.0] * n
+        self.away = [0.0] * n
+        self.staff_minutes = [0.0] * n
+        self.handling_yuan = [0.0] * n
 
 
 class WorkLog:
@@ -118,9 +141,24 @@ class DemandRecords:
     handoffs: np.ndarray
     visits: np.ndarray
     outcome: np.ndarray
+    queue: np.ndarray
+    service: np.ndarray
+    transfer: np.ndarray
+    statutory: np.ndarray
+    away: np.ndarray
+    staff_minutes: np.ndarray
+    handling_yuan: np.ndarray
     group_type: tuple[str, ...]  # demand type of each item group
     group_name: tuple[str, ...]
     group_department: tuple[str, ...]
+    # latent needs of each item group over the run, raised or not (``[access]``); by default
+    # the demands of each group (every need raised). Keep it last: it has a default.
+    group_latent: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.group_latent is None:
+            counts = np.bincount(np.asarray(self.group, np.int64), minlength=len(self.group_name))
+            object.__setattr__(self, "group_latent", counts)
 
     @property
     def size(self) -> int:
@@ -214,9 +252,17 @@ def demand_records(log: DemandLog, demands: Any, scenario: Scenario) -> DemandRe
         handoffs=np.array(log.handoffs),
         visits=np.array(log.visits),
         outcome=np.array(log.outcome, dtype=np.int8),
+        queue=np.array(log.queue, dtype=float),
+        service=np.array(log.service, dtype=float),
+        transfer=np.array(log.transfer, dtype=float),
+        statutory=np.array(log.statutory, dtype=float),
+        away=np.array(log.away, dtype=float),
+        staff_minutes=np.array(log.staff_minutes, dtype=float),
+        handling_yuan=np.array(log.handling_yuan, dtype=float),
         group_type=tuple(g.demand_type for g in groups),
         group_name=tuple(g.name for g in groups),
         group_department=tuple(scenario.departments[g.department] for g in groups),
+        group_latent=getattr(demands, "latent", None),
     )
 
 

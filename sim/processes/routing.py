@@ -29,11 +29,19 @@ from statistics import NormalDist
 import numpy as np
 from simpy.events import Timeout
 
+from sim.model.calendar import next_weekly
 from sim.model.district import AT_COMMUNITY, AT_DEPARTMENT, AT_STREET
 from sim.model.station import Entry, Station
 from sim.model.wake import Wake, wake
 from sim.processes.demand import DRAWS, Demands
-from sim.processes.flows import EXPONENTIAL, FIXED, CompiledStage, compile_flows
+from sim.processes.flows import (
+    AWAY,
+    EXPONENTIAL,
+    FIXED,
+    TRANSFER,
+    CompiledStage,
+    compile_flows,
+)
 from sim.processes.records import ABANDONED, RESOLVED, DemandLog, WorkLog
 from sim.processes.satisfaction import Satisfaction
 from sim.processes.setting import Setting
@@ -123,6 +131,9 @@ class Router:
         self.trips, self.handoffs, self.visits = log.trips, log.handoffs, log.visits
         self.first_start, self.finish = log.first_start, log.finish
         self.wait, self.outcome = log.wait, log.outcome
+        self.queued, self.served = log.queue, log.service
+        self.between = (log.transfer, log.statutory, log.away)  # by TRANSFER, STATUTORY, AWAY
+        self.staff_minutes, self.handling_yuan = log.staff_minutes, log.handling_yuan
         self.stage = [-1] * n
         self.k = [0] * n
         self.last: list[Station | None] = [None] * n
@@ -135,7 +146,14 @@ class Router:
         self.w_time, self.w_comm = self.work_log.time, self.work_log.community
         self.w_left, self.w_done = self.work_log.left, self.work_log.done
         self.chunk = s.tasks.chunk_hours * 60.0
+        year = (
+            365.0 * 1440.0
+            if self.cal.always
+            else self.cal.open_per_day * (self.cal.days_per_week * 365.0 / 7.0)
+        )
         for st in district.stations:
+            # a staffer's wage per minute of the office year: the cost of a minute of service
+            st.cost_per_minute = st.staff_cost / year if st.servers else 0.0
             st.on_start = self.on_start
             st.on_done = self.on_done
             st.on_close = self.on_close
@@ -294,8 +312,9 @@ class Router:
             return
         if self.first_start[i] != self.first_start[i]:  # NaN: first service of this demand
             self.first_start[i] = now
+        t0 = entry[3]
+        self.queued[i] += now - t0
         if cls == RESIDENT:
-            t0 = entry[3]
             if now > t0:
                 cal = self.cal
                 self.wait[i] += cal.open_time(now) - cal.open_time(t0)
@@ -316,7 +335,11 @@ class Router:
                 if claim(station, entry):
                     return
             return
-        i = entry[1]
+        i, minutes = entry[1], entry[2]
+        self.served[i] += minutes
+        if station.servers:
+            self.staff_minutes[i] += minutes
+            self.handling_yuan[i] += minutes * station.cost_per_minute
         if self.stages[self.stage[i]].terminal:  # the common end of a flow, without a call
             self._end(i, RESOLVED)
         else:
@@ -345,14 +368,19 @@ class Router:
         if st.missing_return:
             p = self.g_missing[self.group[i]]
             if u < p:
-                self._later(i, sid, st.return_delay, resident=st.cls == RESIDENT)
+                self._later(i, sid, st.return_delay, st.cls == RESIDENT, AWAY)
                 return
             u = (u - p) / (1.0 - p)
         cum = st.cum_p
         for r in range(len(cum)):
             if u < cum[r]:
                 target = st.targets[r]
-                self._later(i, target, st.delays[r], self.stages[target].cls == RESIDENT)
+                delay = st.delays[r]
+                if st.pickups and st.pickups[r]:  # the file waits for the courier
+                    now = self.env.now
+                    delay = next_weekly(now + delay, st.pickups[r], st.pickup_minutes[r]) - now
+                kind = st.delay_kinds[r] if st.delay_kinds else TRANSFER
+                self._later(i, target, delay, self.stages[target].cls == RESIDENT, kind)
                 return
         self._end(i, RESOLVED)
 
@@ -362,10 +390,13 @@ class Router:
         for entry in station.queues[RESIDENT]:
             trips[entry[1]] += 1
 
-    def _later(self, i: int, sid: int, delay: float, resident: bool) -> None:
+    def _later(self, i: int, sid: int, delay: float, resident: bool, kind: int) -> None:
+        """Demand `i` enters stage `sid` after `delay` minutes, counted as time of `kind`
+        (`TRANSFER`, `STATUTORY` or `AWAY`)."""
         now = self.env.now
         if resident:  # the resident comes back when the office is open
             delay = self.cal.next_open(now + delay) - now
+        self.between[kind][i] += delay
         if delay <= 0.0:
             self.enter(i, sid)
             return

@@ -18,7 +18,7 @@ from typing import Any
 import simpy
 
 from sim.clock import DAY
-from sim.model.calendar import calendar_of
+from sim.model.calendar import calendar_of, sessions_of
 from sim.model.district import District, build_district
 from sim.model.population import Population, build_population
 from sim.model.streams import stream
@@ -190,7 +190,13 @@ def build_world(
     satisfaction = Satisfaction(pop, s)
     router = Router(setting, demands, work, satisfaction, stream(seed, index, "fallback"))
     stations = setting.district.stations
-    env.process(office_hours(env, cal, [st for st in stations if not st.is_open], s.days * DAY))
+    sessions = sessions_of(s)
+    closed = [st for st in stations if not st.is_open and st.unit not in sessions]
+    env.process(office_hours(env, cal, closed, s.days * DAY))
+    for unit, hours in sessions.items():  # units working a few sessions a week
+        env.process(
+            office_hours(env, hours, [st for st in stations if st.unit == unit], s.days * DAY)
+        )
     backlog: list[list[int]] = []
     env.process(end_of_day(env, stations, s.days, backlog, progress))
     ctx = Context(setting, pop, satisfaction, router, seed, index)

@@ -4,7 +4,8 @@ A unit's queue holds four classes of work: residents at the counter (``RESIDENT`
 the back office (``FILE``), tasks pushed down by departments, plaques and assessments
 (``TASK``), and consultation work at a set time (``MEETING``: a deliberation, linkage
 consultation or hearing the staff run). In the baseline a community's staff serve the tasks
-first (the burden the sources describe); a reform may put residents first. A meeting due is
+first (the burden the sources describe), or serve the resident standing at the counter and
+let the tasks crowd out the back-office files; a reform may put residents first. A meeting due is
 always taken first: it was scheduled. Each rule is a pure function of the queues.
 """
 
@@ -46,11 +47,17 @@ def fifo(queues: Queues) -> deque | None:
 
 tasks_first = _in_order((TASK, RESIDENT, FILE))
 tasks_first.__doc__ = "Departments' tasks first, then residents at the counter, then files."
+counter_first = _in_order((RESIDENT, TASK, FILE))
+counter_first.__doc__ = (
+    "The resident at the counter first, then departments' tasks, then files: back-office "
+    "work (household investigations, visits, processing) waits behind the tasks."
+)
 residents_first = _in_order((RESIDENT, FILE, TASK))
 residents_first.__doc__ = "Residents at the counter first, then files, then tasks."
 
 RULES: dict[str, Rule] = {
     "fifo": fifo,
     "tasks_first": tasks_first,
+    "counter_first": counter_first,
     "residents_first": residents_first,
 }

@@ -33,6 +33,13 @@ def check_references(s: Scenario) -> None:
             _fail(f"{key}.servers", "0 servers (unlimited) is only for online units")
         if unit.level == "street" and s.structure.streets == 0:
             _fail(f"{key}.level", "street-level unit but structure.streets is 0")
+        ses = unit.sessions
+        if ses is not None and not ses.open_hour < ses.close_hour:
+            _fail(f"{key}.sessions", "a session must close after it opens")
+        if ses is not None and s.calendar.kind == "office":
+            off = [d for d in ses.weekdays if d >= s.calendar.days_per_week]
+            if off:
+                _fail(f"{key}.sessions.weekdays", f"day(s) {off} are not working days")
     used_flows = set()
     for dname, demand in s.demands.items():
         if demand.groups and abs(sum(g.share for g in demand.groups.values()) - 1) > 1e-6:
@@ -87,6 +94,11 @@ def check_references(s: Scenario) -> None:
     for band in s.population.online_factor:
         if band not in s.population.age:
             _fail(f"population.online_factor.{band}", "unknown age band", s.population.age)
+    for band, share in (s.online.adoption or {}).items():
+        if band not in s.population.age:
+            _fail(f"online.adoption.{band}", "unknown age band", s.population.age)
+        if not 0.0 <= share <= 1.0:
+            _fail(f"online.adoption.{band}", f"must be a probability in [0, 1], got {share}")
     c = s.consultation
     if c is not None:
         if c.unit not in s.units:

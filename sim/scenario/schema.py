@@ -10,11 +10,12 @@ through them, the demand streams and the tasks departments push down (条块下�
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from sim.scenario.section import Probability, Section
+from sim.scenario.sections.access import AccessSpec
 from sim.scenario.sections.burden import BurdenSpec
 from sim.scenario.sections.consultation import ConsultationSpec
 from sim.scenario.sections.evaluation import EvaluationSpec
@@ -58,29 +59,54 @@ class SatisfactionSpec(Section):
     trip_penalty: float = Field(0.1, ge=0.0, le=1.0)
 
 
+Weekday = Annotated[int, Field(ge=0, le=6)]
+
+
+class SessionsSpec(Section):
+    """Hours a unit works when they are not the office's: a leader who signs files off on
+    some afternoons a week (weekdays from 0 = Monday)."""
+
+    weekdays: list[Weekday] = Field(min_length=1)
+    open_hour: float = Field(ge=0.0, le=24.0)
+    close_hour: float = Field(ge=0.0, le=24.0)
+
+
 class UnitSpec(Section):
     """A kind of service unit, instantiated once per community, street, or district.
 
     ``servers`` windows (or staff at the counter) work in parallel; 0 means unlimited (a pure
     delay, e.g. the online platform). ``windows`` instead splits the unit into item-specific
     windows by department (key ``other`` for the rest); without it any window handles any item
-    (全街通办).
+    (全街通办); ``pooled`` merges item-specific ``windows`` into one pool of as many
+    windows, any window any item (a one-window reform). ``sessions`` replaces office hours
+    by a few sessions a week (a leader's sign-off).
     """
 
     level: Literal["community", "street", "district", "department", "online"]
     servers: int = Field(1, ge=0)
     windows: dict[str, int] | None = None
+    pooled: bool = False
     calendar: Literal["office", "always"] = "office"
+    sessions: SessionsSpec | None = None
     priority: str = "fifo"
     staff_cost_yuan_per_year: float = Field(0.0, ge=0.0)
 
 
 class Route(Section):
-    """One branch out of a stage: go to stage ``to`` with probability ``p`` after a delay."""
+    """One branch out of a stage: go to stage ``to`` with probability ``p`` after a delay.
+
+    A file carried by a courier leaves only at the next pickup after the delay
+    (``pickup_weekdays`` at ``pickup_hour``: files go to the street office on Tuesdays and
+    Fridays). A ``statutory`` delay is a period the law sets, not work: the publicity of a
+    minimum-income approval (公示).
+    """
 
     to: str
     p: float = Probability
     delay_hours: float = Field(0.0, ge=0.0)
+    pickup_weekdays: list[Weekday] | None = Field(None, min_length=1)
+    pickup_hour: float = Field(9.0, ge=0.0, lt=24.0)
+    statutory: bool = False
 
 
 class Stage(Section):
@@ -141,6 +167,13 @@ class TasksSpec(Section):
 
     It lands on ``unit`` (the community staff) as work packages served in chunks of at most
     ``chunk_hours``, so a staffer can turn to the counter between chunks.
+
+    With ``per_residents`` the figures are those of a community of that many residents and
+    each community gets them in proportion to its residents, so that merging communities
+    leaves the district's work as it was; without it they are per community. With
+    ``campaigns_per_year`` the departments push tasks in campaigns (inspections 迎检,
+    statistical reports, ledgers 台账): every community gets its tasks of a campaign at the
+    same moment, each due ``deadline_days`` later.
     """
 
     unit: str | None = None
@@ -151,12 +184,23 @@ class TasksSpec(Section):
     assessments: int = Field(0, ge=0)
     assessment_hours: float = Field(0.0, ge=0.0)
     chunk_hours: float = Field(1.0, gt=0.0)
+    per_residents: int | None = Field(None, ge=1)
+    campaigns_per_year: float = Field(0.0, ge=0.0)
+    deadline_days: float | None = Field(None, gt=0.0)
 
 
 class OnlineSpec(Section):
-    """The online government-service platform (互联网+政务服务)."""
+    """The online government-service platform (互联网+政务服务).
+
+    A resident's item that is ``online_eligible`` goes online with chance ``share`` times the
+    resident's ``population.online_factor``, or, with ``adoption``, with the share of the
+    resident's age band who handle government items online when they can (the digital
+    divide: the elderly often need assisted handling, 帮办代办); a band not listed never goes
+    online.
+    """
 
     share: float = Probability
+    adoption: dict[str, float] | None = None
 
 
 class Scenario(Section):
@@ -183,4 +227,6 @@ class Scenario(Section):
     market: MarketSpec | None = None
     burden: BurdenSpec | None = None
     evaluation: EvaluationSpec | None = None
+    # residents' access costs (issue #8): absent means every latent need is raised
+    access: AccessSpec | None = None
     sources: dict[str, str] = Field(default_factory=dict)
