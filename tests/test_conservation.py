@@ -71,3 +71,20 @@ def test_work_counted_per_community_is_lost_in_a_merge() -> None:
     m1, _ = _mean_se(a, "topdown_work_hours_per_year")
     m2, _ = _mean_se(b, "topdown_work_hours_per_year")
     assert m2 < 0.7 * m1
+
+
+def test_demands_by_entry_level_add_up() -> None:
+    """The demands entering at each level add up to all demands; the Xiangfang center moves
+    the approvals' entry from the community to the street and the online platform."""
+    over = {"days": 60}
+    base = conservation_metrics(run_replication(load_scenario(TEACHING, over), 0, 3))
+    center = load_scenario([TEACHING, "scenarios/xiangfang_center.toml"], over)
+    moved = conservation_metrics(run_replication(center, 0, 3))
+    for m in (base, moved):
+        parts = sum(v for k, v in m.items() if k.startswith("demands_per_year_"))
+        assert parts == pytest.approx(m["demands_per_year"])
+    assert set(k for k in base if k.startswith("demands_per_year_")) == {
+        "demands_per_year_community"
+    }
+    assert moved["demands_per_year_street"] > 0 and moved["demands_per_year_online"] > 0
+    assert moved["demands_per_year_community"] < base["demands_per_year_community"]

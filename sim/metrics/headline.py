@@ -23,5 +23,9 @@ CONSERVATION = [
     "staff_count_department",
     "staff_count_total",
     "demands_per_year",
+    "demands_per_year_community",
+    "demands_per_year_street",
+    "demands_per_year_district",
+    "demands_per_year_online",
     "topdown_work_hours_per_year",
 ]

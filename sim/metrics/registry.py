@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from sim.metrics.conservation import entry_levels
 from sim.metrics.summary import item_classes
 from sim.model.district import locations
 from sim.scenario.schema import Scenario
@@ -178,6 +179,9 @@ _CORE = [
        "staff of every unit at every level"),
     _m("demands_per_year", "Demands a year", "demands", "neither",
        "demands residents raised over the whole run, per year"),
+    _m("demands_per_year_<level>", "Demands a year entering at <level> level", "demands",
+       "neither", "demands raised over the whole run that entered at a counter or platform "
+       "of <level> level, per year"),
     _m("topdown_work_hours_per_year", "Top-down work hours a year", "hours", "lower",
        "hours of tasks, plaques and assessments departments pushed down (done or waiting at "
        "the end), per year of the run"),
@@ -341,6 +345,8 @@ def _expand(metric: Metric, scenario: Scenario) -> list[str]:
     """Names a pattern metric takes in a run of `scenario` (the name itself otherwise)."""
     if metric.name == "utilisation_<level>":
         return [f"utilisation_{level}" for level in staffed_levels(scenario)]
+    if metric.name == "demands_per_year_<level>":
+        return [f"demands_per_year_{level}" for level in entry_levels(scenario)]
     if metric.name == "staff_count_<level>":
         return [f"staff_count_{level}" for level in staffed_levels(scenario)]
     if metric.name == "participant_share_<occupation>":
