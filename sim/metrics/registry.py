@@ -185,9 +185,9 @@ _CORE = [
     _m("topdown_work_hours_per_year", "Top-down work hours a year", "hours", "lower",
        "hours of tasks, plaques and assessments departments pushed down (done or waiting at "
        "the end), per year of the run"),
-    _m("community_backlog_days_share", "Days ending with work waiting", "share", "lower",
-       "community-days (after the warm-up) at whose midnight the community's staff left work "
-       "waiting: files, tasks or residents' matters; empty where communities have no staff"),
+    _m("task_saturated_days_share", "Days buried in tasks", "share", "lower",
+       "community working days (after the warm-up) on which departments' tasks took at least "
+       "90% of the staff's open hours; empty without community staff"),
     _m("tasks_late_share", "Tasks late", "share", "lower",
        "task items not finished within the campaign deadline (tasks.deadline_days) / task "
        "items pushed down; empty without a deadline"),

@@ -16,6 +16,7 @@ from sim.metrics.access import access_metrics
 from sim.metrics.conservation import conservation_metrics
 from sim.metrics.mechanisms import mechanism_metrics, mechanism_yearly
 from sim.metrics.staff import ACTIVITIES, station_hours
+from sim.model.calendar import calendar_of
 from sim.processes.records import TASK_ITEM, Records
 from sim.rules.priority import FILE, MEETING, RESIDENT, TASK
 from sim.scenario.schema import Scenario
@@ -124,6 +125,27 @@ def item_classes(s: Scenario) -> list[tuple[str, str]]:
     ]
 
 
+SATURATED = 0.9  # share of a working day's staff hours on tasks that buries a community
+
+
+def task_saturated_days(rec: Records, desks: np.ndarray) -> float:
+    """Share of community working days (after the warm-up) on which departments' tasks took
+    at least `SATURATED` of the staff's open hours: the days a community is buried in
+    pushed-down work (001: 疲于应付) and residents' files wait. NaN without community staff."""
+    s, st = rec.scenario, rec.stations
+    if not desks.any():
+        return float("nan")
+    cal = calendar_of(s)
+    days = np.arange(s.warmup_days, s.days)
+    if not cal.always:
+        days = days[days % 7 < cal.days_per_week]
+    if not len(days):
+        return float("nan")
+    task = st.busy[desks][:, days, TASK]  # minutes started on tasks, by desk and day
+    capacity = st.servers[desks][:, None] * cal.open_per_day
+    return float((task >= SATURATED * capacity).mean())
+
+
 def staff_metrics(rec: Records) -> dict[str, float]:
     """How community staff spend their hours, and how busy each level's windows are."""
     s, st = rec.scenario, rec.stations
@@ -141,10 +163,7 @@ def staff_metrics(rec: Records) -> dict[str, float]:
     desks = np.array(
         [lv == "community" and n > 0 for lv, n in zip(st.level, st.servers, strict=True)]
     )
-    # days a community's staff went home with work still waiting
-    out["community_backlog_days_share"] = (
-        float((st.backlog[warm:, desks] > 0).mean()) if desks.any() else float("nan")
-    )
+    out["task_saturated_days_share"] = task_saturated_days(rec, desks)
     levels = sorted({lv for k, lv in enumerate(st.level) if st.servers[k]})
     for level in levels:
         h = station_hours(st, level)[warm:].sum(axis=0)
