@@ -139,3 +139,30 @@ def test_burden_cut_reaches_residents() -> None:
     d = np.array(diffs)
     half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
     assert d.mean() + half < 0, f"difference {d.mean():.3f} ± {half:.3f} days"
+
+
+@pytest.mark.parametrize("hours", [0.0, 2.0])
+def test_bounded_overtime(hours: float) -> None:
+    """Staff stay late for departments' tasks only, for at most ``overtime_hours`` (a chunk
+    started in time is finished): no resident or file is served after closing, and no task
+    chunk starts later than closing + overtime; without overtime no task starts after hours."""
+    from harness import log_services, wire
+
+    s = load_scenario(TEACHING, {"days": 60, "tasks.overtime_hours": hours})
+    world = wire(s, seed=4)
+    log: list[tuple] = []
+    log_services(world, log)
+    world.run(stepped=True)
+    close = s.calendar.close_hour * 60
+    late_tasks = 0
+    for kind, who, station, t in log:
+        if kind != "start" or not station.startswith("community_desk"):
+            continue
+        minute = t % DAY
+        after = minute >= close - 1e-9
+        if who.startswith("res"):
+            assert not after, (who, t)
+        elif after:
+            late_tasks += 1
+            assert minute < close + hours * 60 + 1e-9, (who, t)
+    assert (late_tasks > 0) == (hours > 0)

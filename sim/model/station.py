@@ -26,7 +26,7 @@ from simpy.events import NORMAL
 
 from sim.clock import DAY
 from sim.model.wake import Wake
-from sim.rules.priority import N_CLASSES, RESIDENT, Rule
+from sim.rules.priority import N_CLASSES, RESIDENT, TASK, Rule
 
 Entry = tuple[int, int, float, float]  # (class, job, service minutes, time joined)
 
@@ -82,6 +82,7 @@ class Station:
         self.free = post.servers
         self.rule = post.rule
         self.is_open = post.always_open
+        self.after_hours = False  # staying late for departments' tasks only (overtime)
         self.days = days
         self.staff_cost = post.staff_cost
         self.cost_per_minute = 0.0  # wage per minute of service (set by the router)
@@ -103,7 +104,7 @@ class Station:
         dt = now - t0
         if dt > 0.0:
             self.area += self.present * dt
-            if self.is_open and self.free > 0:
+            if self.is_open and self.free > 0 and not self.after_hours:
                 idle, last = self.idle, self.days - 1
                 d = int(t0 // DAY)
                 while (d + 1) * DAY < now and d < last:  # an interval over midnight is split
@@ -127,7 +128,7 @@ class Station:
         self.present += 1
         if self.servers == 0:
             self._start(entry, now)
-        elif self.is_open and self.free > 0:
+        elif self.is_open and self.free > 0 and (not self.after_hours or entry[0] == TASK):
             self.free -= 1
             self._start(entry, now)
         elif first:
@@ -158,7 +159,7 @@ class Station:
     def _next(self, now: float) -> None:
         rule, queues = self.rule, self.queues
         while self.free > 0:
-            q = rule(queues)
+            q = rule(queues) if not self.after_hours else queues[TASK] or None
             if q is None:
                 return
             self.free -= 1
@@ -171,12 +172,24 @@ class Station:
         self.is_open = True
         self._next(now)
 
-    def close(self) -> None:
-        """Closing time: no new service starts; waiting residents must come back."""
+    def close(self, stay: bool = False) -> None:
+        """Closing time: no new service starts; waiting residents must come back. With
+        `stay`, staff with departments' tasks waiting stay late for those tasks only, until
+        `leave` (bounded overtime)."""
         self._mark(self.env.now)
-        self.is_open = False
+        if stay:  # with no task in hand they go home: free windows after hours are not idle
+            self.after_hours = True
+        else:
+            self.is_open = False
         if self.queues[RESIDENT]:
             self.on_close(self)
+
+    def leave(self) -> None:
+        """The end of overtime: staff go home; work in hand is finished."""
+        if self.after_hours:
+            self._mark(self.env.now)
+            self.after_hours = False
+            self.is_open = False
 
 
 def _ignore(*_: Any) -> None:

@@ -17,17 +17,28 @@ from sim.model.station import Station
 
 
 def office_hours(
-    env: simpy.Environment, cal: Calendar | Sessions, stations: list[Station], horizon: float
+    env: simpy.Environment,
+    cal: Calendar | Sessions,
+    stations: list[Station],
+    horizon: float,
+    overtime: float = 0.0,
+    staying: frozenset[Station] = frozenset(),
 ) -> Generator[simpy.Event, None, None]:
     """Open the stations at the start of every working day (or session) and close them at
-    its end."""
+    its end; the `staying` stations' staff stay up to `overtime` minutes longer on days
+    when departments' tasks are waiting, for those tasks only (bounded overtime)."""
+    late = overtime > 0.0 and bool(staying)
     for t_open, t_close in cal.openings(horizon):
         yield env.timeout(t_open - env.now)
         for st in stations:
             st.open()
         yield env.timeout(t_close - env.now)
         for st in stations:
-            st.close()
+            st.close(late and st in staying)
+        if late:
+            yield env.timeout(min(overtime, max(horizon - env.now, 0.0)))
+            for st in staying:
+                st.leave()
 
 
 def end_of_day(

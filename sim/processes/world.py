@@ -192,7 +192,9 @@ def build_world(
     stations = setting.district.stations
     sessions = sessions_of(s)
     closed = [st for st in stations if not st.is_open and st.unit not in sessions]
-    env.process(office_hours(env, cal, closed, s.days * DAY))
+    staying = frozenset(st for st in stations if st.unit == s.tasks.unit)
+    overtime = s.tasks.overtime_hours * 60.0
+    env.process(office_hours(env, cal, closed, s.days * DAY, overtime, staying))
     for unit, hours in sessions.items():  # units working a few sessions a week
         env.process(
             office_hours(env, hours, [st for st in stations if st.unit == unit], s.days * DAY)

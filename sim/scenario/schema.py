@@ -173,7 +173,9 @@ class TasksSpec(Section):
     leaves the district's work as it was; without it they are per community. With
     ``campaigns_per_year`` the departments push tasks in campaigns (inspections 迎检,
     statistical reports, ledgers 台账): every community gets its tasks of a campaign at the
-    same moment, each due ``deadline_days`` later.
+    same moment, each due ``deadline_days`` later. With ``overtime_hours`` the staff stay up
+    to that long after closing on days when tasks are waiting, for the tasks only (bounded
+    overtime); residents still queueing must come back the next day.
     """
 
     unit: str | None = None
@@ -187,6 +189,7 @@ class TasksSpec(Section):
     per_residents: int | None = Field(None, ge=1)
     campaigns_per_year: float = Field(0.0, ge=0.0)
     deadline_days: float | None = Field(None, gt=0.0)
+    overtime_hours: float = Field(0.0, ge=0.0, le=8.0)
 
 
 class OnlineSpec(Section):
