@@ -1,21 +1,48 @@
 """govsim: a discrete-event, agent-based simulator of community governance reform.
 
 The public API: load a scenario (with overrides), run it, get its tables; compare reforms with
-a baseline (paired differences with confidence intervals).
+a baseline (paired differences with confidence intervals); load a run folder back.
 
 >>> import sim
 >>> s = sim.load_scenario("scenarios/teaching.toml", {"days": 20})
 >>> result = sim.run(s, replications=2)
 >>> result.summary.head()  # doctest: +SKIP
+
+The names are imported on first use (PEP 562), so ``import sim`` and the ``govsim`` command
+start without loading pandas, SciPy or the experiment machinery they do not need.
 """
 
-from sim.experiment.compare import compare, paired_differences
-from sim.experiment.options import RunOptions
-from sim.experiment.result import RunResult, interval_table
-from sim.experiment.run import Precision, run
-from sim.experiment.sweep import sweep
-from sim.scenario import Scenario, ScenarioError, load_scenario
-from sim.scenario.assumptions import assumptions
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and readers
+    from sim.experiment.compare import compare, paired_differences
+    from sim.experiment.load import load_results
+    from sim.experiment.options import RunOptions
+    from sim.experiment.result import RunResult, interval_table
+    from sim.experiment.run import Precision, run
+    from sim.experiment.sweep import sweep
+    from sim.scenario import Scenario, ScenarioError, load_scenario
+    from sim.scenario.assumptions import assumptions
+
+# public name -> module that defines it
+_LAZY = {
+    "Precision": "sim.experiment.run",
+    "RunOptions": "sim.experiment.options",
+    "RunResult": "sim.experiment.result",
+    "Scenario": "sim.scenario",
+    "ScenarioError": "sim.scenario",
+    "assumptions": "sim.scenario.assumptions",
+    "compare": "sim.experiment.compare",
+    "interval_table": "sim.experiment.result",
+    "load_results": "sim.experiment.load",
+    "load_scenario": "sim.scenario",
+    "paired_differences": "sim.experiment.compare",
+    "run": "sim.experiment.run",
+    "sweep": "sim.experiment.sweep",
+}
 
 __all__ = [
     "Precision",
@@ -26,9 +53,25 @@ __all__ = [
     "assumptions",
     "compare",
     "interval_table",
+    "load_results",
     "load_scenario",
     "paired_differences",
     "run",
     "sweep",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use and keep it (PEP 562)."""
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

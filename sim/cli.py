@@ -12,22 +12,18 @@ import sys
 import typing
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # the command line draws to files only
-
-from sim.experiment.compare import compare, readable  # noqa: E402
-from sim.experiment.options import RunOptions, default_out  # noqa: E402
-from sim.experiment.run import Precision, run  # noqa: E402
-from sim.experiment.sweep import load_sweep, readable_sweep, sweep  # noqa: E402
-from sim.metrics.headline import CONSERVATION, HEADLINE  # noqa: E402
-from sim.scenario import ScenarioError, load_scenario  # noqa: E402
-from sim.scenario.assumptions import assumptions  # noqa: E402
+# Only light modules here, so that `govsim --help` answers at once and `govsim validate` loads
+# no more than the scenario schema (pydantic): each command imports the machinery it runs
+# (pandas, SciPy, SALib, matplotlib, pyarrow) when it runs.
+from sim.experiment.options import RunOptions, default_out
+from sim.metrics.headline import CONSERVATION, HEADLINE
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``govsim`` and ``python -m sim``."""
     args = _parser().parse_args(argv)
+    from sim.scenario import ScenarioError  # after parsing: `--help` needs no schema
+
     try:
         return args.func(args)
     except ScenarioError as exc:
@@ -169,7 +165,19 @@ def _positive(text: str) -> int:
     return value
 
 
+def _draw_to_files() -> None:
+    """Make matplotlib draw without a display: the command line writes figures to files."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
 def _run(args: argparse.Namespace) -> int:
+    from sim.experiment.run import Precision, run
+    from sim.scenario import load_scenario
+
+    if not args.no_figures:
+        _draw_to_files()
     overrides = list(args.overrides)
     if args.days is not None:
         overrides.append(f"days={args.days}")
@@ -224,6 +232,11 @@ def _targets(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from sim.experiment.compare import compare, readable
+    from sim.scenario import load_scenario
+
+    if not args.no_figures:
+        _draw_to_files()
     base = load_scenario(args.baseline, args.overrides)
     reforms = [load_scenario(f, args.overrides) for f in args.reforms]
     seed = base.seed if args.seed is None else args.seed
@@ -238,6 +251,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from sim.experiment.sweep import load_sweep, readable_sweep, sweep
+
+    _draw_to_files()
     sw = load_sweep(args.file)
     out = args.out if args.out is not None else default_out(f"sweep-{sw.name}", sw.seed)
     try:
@@ -284,9 +300,13 @@ def _executor_options(p: argparse.ArgumentParser) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from sim.scenario import ScenarioError, load_scenario
+
     for f in args.files:
         s = load_scenario(f)
         if args.strict:
+            from sim.scenario.assumptions import assumptions
+
             unsourced = assumptions(s, every=True)
             unsourced = unsourced[unsourced["kind"] == "unsourced"]
             if len(unsourced):
@@ -296,6 +316,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _assumptions(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+    from sim.scenario.assumptions import assumptions
+
     s = load_scenario(args.file, args.overrides)
     table = assumptions(s, every=args.all)
     if table.empty:

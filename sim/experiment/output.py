@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sim.experiment.store import atomic_write_frame, atomic_write_text
+from sim.metrics.dictionary import dictionary
 from sim.scenario.schema import Scenario
 
 DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "matplotlib", "pydantic", "pyarrow")
@@ -25,13 +26,18 @@ TABLE_FILES = {
     "demands": "demands.parquet",
     "yearly": "yearly.csv",
 }
+METRICS_FILE = "metrics.csv"  # the dictionary of the summary's metrics
 
 
 def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """Write the assembled tables of a run into `out_dir`."""
+    """Write the assembled tables of a run into `out_dir`, and beside the summary the
+    dictionary of its metrics (label, unit, better direction, definition)."""
     for name, frame in tables.items():
         if name in TABLE_FILES:
             atomic_write_frame(Path(out_dir) / TABLE_FILES[name], frame)
+    if "summary" in tables and "metric" in tables["summary"]:
+        names = tables["summary"]["metric"].unique()
+        atomic_write_frame(Path(out_dir) / METRICS_FILE, dictionary(names))
 
 
 def write_manifest(out_dir: Path, info: dict[str, Any]) -> None:

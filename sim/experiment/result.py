@@ -98,8 +98,14 @@ class RunResult:
 
 
 def interval_table(summary_table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Mean, Student-t confidence interval and count of each (scenario, metric, type)."""
+    """Mean, Student-t confidence interval and count of each (scenario, metric, type).
+
+    A missing ``demand_type`` (NaN, as a plain ``pd.read_csv`` of ``summary.csv`` reads the
+    empty text of the all-types rows) counts as ``""``, all demand types together.
+    """
     keys = ["scenario", "metric", "demand_type"]
+    if summary_table["demand_type"].isna().any():
+        summary_table = summary_table.assign(demand_type=summary_table["demand_type"].fillna(""))
     g = summary_table.groupby(keys, sort=False)["value"]
     out = g.agg(["mean", "std", "count"]).reset_index()
     half = half_width(out["std"], out["count"], level)

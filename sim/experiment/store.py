@@ -5,7 +5,8 @@ Layout of a run folder::
     manifest.json                 what was asked (scenarios, root seed, versions, commit)
     parts/<key>/r00007/           one finished replication: summary.parquet, and
                                   timeseries.parquet / demands.parquet when kept
-    summary.csv, timeseries.csv, demands.parquet, figures   assembled at the end
+    summary.csv, timeseries.csv, demands.parquet, yearly.csv, metrics.csv, figures
+                                  assembled at the end
 
 A replication's folder is written under a temporary name and renamed into place, so a part
 either exists whole or not at all; a rerun into the same folder keeps the parts it finds and

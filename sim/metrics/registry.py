@@ -2,7 +2,8 @@
 
 Each summary metric (a row of ``summary.csv``) is listed once with a plain-English label for
 figures, its unit, which direction is better for residents and staff, and a one-line
-definition from docs/metrics.md. Some names are patterns filled in from the scenario:
+definition. The summary-metrics tables of docs/metrics.md and the ``metrics.csv`` of every run
+are written from it (`sim.metrics.dictionary`). Some names are patterns filled in from the scenario:
 ``participant_share_<occupation>`` (one per occupation of the residents, with consultation)
 and ``utilisation_<level>`` (one per level with staffed units). Mechanism metrics are
 reported only when the scenario switches the mechanism on with its section, and access
@@ -46,7 +47,7 @@ class Metric:
         Which direction is an improvement for residents and staff (``neither`` when it
         depends on the reform's aims).
     description : str
-        One-line definition (as in docs/metrics.md).
+        One-line definition (docs/metrics.md shows it as written here; Markdown allowed).
     per_type : bool
         Also reported per demand type (``demand_type`` set); otherwise only for all types
         together, save consultation metrics reported per level (see `per_level`).
@@ -97,20 +98,25 @@ _CORE = [
     _m("demands", "Demands", "count", "neither",
        "demands that arrived after the warm-up", per_type=True, per_class=True),
     _m("resolution_days_mean", "Mean resolution time", "days", "lower",
-       "mean calendar days from the arrival of a need to its resolution, over resolved "
-       "demands", per_type=True, per_class=True),
+       "mean calendar days from the arrival of a need to its resolution (the end of its last "
+       "stage), over resolved demands; nights and weekends included",
+       per_type=True, per_class=True),
     _m("resolution_days_p90", "90th percentile of resolution time", "days", "lower",
        "90th percentile of calendar days from arrival to resolution, over resolved demands",
        per_type=True, per_class=True),
     _m("wait_minutes_mean", "Mean queueing time", "minutes", "lower",
-       "mean open-office minutes a resident spent queueing at counters, over resolved demands",
-       per_type=True, per_class=True),
+       "mean open-office minutes a resident spent queueing at counters (stages with the "
+       "resident present; a resident sent home at closing does not wait overnight), over "
+       "resolved demands", per_type=True, per_class=True),
     _m("trips_per_demand_mean", "Trips per demand", "trips", "lower",
-       "mean number of times the resident came to a counter, over resolved demands",
+       "mean number of times the resident came to a counter: each entry into a stage with the "
+       "resident present, plus one for each closing that found the resident still queueing "
+       "(they come back the next working day), over resolved demands",
        per_type=True, per_class=True),
     _m("handoffs_per_demand_mean", "Hand-offs per demand", "hand-offs", "lower",
-       "mean number of times the file moved between two different staffed stations",
-       per_type=True, per_class=True),
+       "mean number of times the file moved between two different staffed stations (e.g. "
+       "community → street → community in two-level flow); moves through the online "
+       "platform do not count", per_type=True, per_class=True),
     _m("units_visited_mean", "Stations visited", "stations", "lower",
        "mean number of station changes along the path, counting the first",
        per_type=True, per_class=True),
@@ -119,7 +125,8 @@ _CORE = [
     _m("abandoned_share", "Share abandoned", "share", "lower",
        "abandoned (balked at a full counter) / arrived", per_type=True, per_class=True),
     _m("open_share", "Share still open", "share", "lower",
-       "still open at the end of the run / arrived", per_type=True, per_class=True),
+       "still open at the end of the run / arrived; resolved + abandoned + open = 1",
+       per_type=True, per_class=True),
     _m("online_share", "Share handled online", "share", "neither",
        "demands that entered through the online platform / arrived", per_type=True, per_class=True),
     # community staff time and the windows of each level
@@ -127,14 +134,16 @@ _CORE = [
        "community staff hours on departments' tasks, plaques and assessments / all community "
        "staff hours"),
     _m("staff_hours_share_service", "Staff time serving residents", "share", "neither",
-       "community staff hours serving residents and processing their files / all community "
-       "staff hours"),
+       "community staff hours serving residents at the counter and processing their files / "
+       "all community staff hours"),
     _m("staff_hours_share_self_governance", "Staff time free for self-governance", "share",
        "higher",
-       "community staff hours left free while the office is open / all community staff hours"),
+       "community staff hours left free while the office is open / all community staff hours: "
+       "the time available for self-governance work (居民自治: visits, activities, "
+       "consultation); the three shares sum to 1 (four with `[consultation]`)"),
     _m("staff_hours_share_consultation", "Staff time on consultation", "share", "neither",
        "community staff hours of consultation step work and meetings / all community staff "
-       "hours", section="consultation"),
+       "hours (then the four `staff_hours_share_*` sum to 1)", section="consultation"),
     _m("staff_hours_per_community_day", "Staff hours per community and day", "hours",
        "neither",
        "community staff hours (busy, overtime included, and free) per community per day"),
@@ -142,59 +151,68 @@ _CORE = [
        "busy / (busy + free) hours of the staffed stations of the <level> level"),
     # cost, satisfaction and top-down work
     _m("handling_yuan_per_demand", "Handling cost per demand", "yuan", "lower",
-       "minutes staffed stations spent serving the demand x their wage per open minute, "
-       "over demands that arrived after the warm-up", per_type=True, per_class=True),
+       "minutes staffed stations spent serving the demand × their wage per open minute "
+       "(`staff_cost_yuan_per_year` / open minutes of an office year), over demands that "
+       "arrived after the warm-up: the handling cost, not the wage bill",
+       per_type=True, per_class=True),
     _m("staff_minutes_per_demand", "Staff minutes per demand", "minutes", "lower",
        "minutes staffed stations spent serving the demand", per_type=True, per_class=True),
     _m("resolution_days_queue", "Days queueing", "days", "lower",
-       "part of the mean resolution time spent queueing at stations (residents and files, "
-       "overnight included)", per_type=True, per_class=True),
+       "part of `resolution_days_mean` spent queueing at stations (the resident at a counter "
+       "or the file in a tray, nights included)", per_type=True, per_class=True),
     _m("resolution_days_service", "Days in service", "days", "lower",
-       "part of the mean resolution time spent being served", per_type=True, per_class=True),
+       "part of `resolution_days_mean` spent being served", per_type=True, per_class=True),
     _m("resolution_days_transit", "Days in transit", "days", "lower",
-       "part of the mean resolution time files spent between offices, waiting for the "
-       "courier included", per_type=True, per_class=True),
+       "part of `resolution_days_mean` files spent between offices, waiting for the courier "
+       "round included (`pickup_weekdays`)", per_type=True, per_class=True),
     _m("resolution_days_statutory", "Days of statutory periods", "days", "neither",
-       "part of the mean resolution time in periods the law sets, such as publicity (公示)",
-       per_type=True, per_class=True),
+       "part of `resolution_days_mean` in periods the law sets (`statutory` routes: "
+       "publicity 公示)", per_type=True, per_class=True),
     _m("resolution_days_away", "Days the resident is away", "days", "lower",
-       "part of the mean resolution time between the resident's trips: sent home for a "
+       "part of `resolution_days_mean` between the resident's trips: sent home for a missing "
        "document, or told to come back for the result", per_type=True, per_class=True),
     _m("resolution_days_other", "Days held elsewhere", "days", "lower",
-       "the rest of the mean resolution time: matters held by a social organisation or a "
-       "consultation", per_type=True, per_class=True),
+       "the rest of `resolution_days_mean`: time a mechanism (a social organisation, a "
+       "consultation) held the matter; the six parts add up to `resolution_days_mean`",
+       per_type=True, per_class=True),
     _m("cost_yuan_per_demand", "Staff cost per demand", "yuan", "lower",
-       "staff cost of every unit after the warm-up / demands that arrived after the warm-up"),
+       "staff cost of every unit (servers × `staff_cost_yuan_per_year` × years after the "
+       "warm-up) / demands that arrived after the warm-up"),
     _m("satisfaction_mean", "Resident satisfaction", "0–1", "higher",
-       "mean resident satisfaction at the end of the run"),
+       "mean resident satisfaction at the end of the run; after each of their demands a "
+       "resident's score moves `learning_rate` of the way toward "
+       "`exp(-days / target_days) × (1 − trip_penalty × (trips − 1))` (0 for an abandoned "
+       "demand)"),
     _m("tasks_per_community_year", "Tasks per community and year", "tasks", "lower",
        "task items pushed down per community per year (plaques and assessments not counted)"),
     # the conservation table: what a structural reform moves between levels
     _m("residents_total", "Residents", "residents", "neither",
-       "residents of the district (communities x residents per community)"),
+       "residents of the district (communities × residents per community)"),
     _m("staff_count_<level>", "Staff at <level> level", "staff", "neither",
-       "staff (windows, workers, leaders who sign in sessions) standing at <level> level, "
+       "staff (windows, workers, leaders who sign in sessions) standing at the <level> level, "
        "summed over its places"),
     _m("staff_count_total", "Staff in all", "staff", "neither",
        "staff of every unit at every level"),
     _m("demands_per_year", "Demands a year", "demands", "neither",
-       "demands residents raised over the whole run, per year"),
+       "demands residents raised over the whole run (warm-up included), per year"),
     _m("demands_per_year_<level>", "Demands a year entering at <level> level", "demands",
-       "neither", "demands raised over the whole run that entered at a counter or platform "
-       "of <level> level, per year"),
+       "neither", "demands raised over the whole run (warm-up included) that entered at a "
+       "counter or platform of the <level> level, per year"),
     _m("topdown_work_hours_per_year", "Top-down work hours a year", "hours", "lower",
-       "hours of tasks, plaques and assessments departments pushed down (done or waiting at "
-       "the end), per year of the run"),
+       "hours of tasks, plaques and assessments departments pushed down (done or still "
+       "waiting at the end), per year of the run (warm-up included)"),
     _m("task_saturated_days_share", "Days buried in tasks", "share", "lower",
-       "community working days (after the warm-up) on which departments' tasks took at least "
-       "90% of the staff's open hours; empty without community staff"),
+       "community working days after the warm-up on which departments' tasks took at least "
+       "90% of the staff's open hours (the days a community is buried in tasks, 001: "
+       "疲于应付); empty without community staff"),
     _m("tasks_late_share", "Tasks late", "share", "lower",
-       "task items not finished within the campaign deadline (tasks.deadline_days) / task "
-       "items pushed down; empty without a deadline"),
+       "task items not finished within `tasks.deadline_days` of their campaign / task items "
+       "pushed down; empty without a deadline"),
     _m("task_days_mean", "Mean task completion time", "days", "lower",
        "mean time from a task's arrival to the end of its last chunk, over finished tasks"),
     _m("task_backlog_hours_end", "Task backlog at the end", "hours", "lower",
-       "hours of pushed-down work left undone per community at the end of the run"),
+       "hours of pushed-down work (tasks, plaques, assessments) left undone per community at "
+       "the end of the run"),
 ]
 
 _C = "consultation"
@@ -202,7 +220,8 @@ _CONSULTATION = [
     _m("matters_raised", "Matters raised", "count", "neither",
        "matters that arose for consultation", section=_C),
     _m("participation_rate", "Participation rate", "share", "higher",
-       "residents who took part (any channel) / residents asked", section=_C),
+       "residents who took part (any channel, organisation members included) / residents "
+       "asked", section=_C),
     _m("participant_share_<occupation>", "Share of participants who are <occupation>",
        "share", "neither", "participants whose occupation is <occupation> / participants",
        section=_C),
@@ -220,14 +239,16 @@ _CONSULTATION = [
     _m("consultations_held", "Consultation meetings held", "count", "neither",
        "consultation meetings held, per level and in total", section=_C, per_level=True),
     _m("consultation_days_mean", "Mean consultation time", "days", "lower",
-       "calendar days from a matter arising (per level: the set-topic step) to its result",
-       section=_C, per_level=True),
+       "per level: calendar days from that level's set-topic step to its published result "
+       "(escalated deliberations excluded); all levels: from the matter arising to its final "
+       "result", section=_C, per_level=True),
     _m("consultations_escalated", "Deliberations escalated", "count", "neither",
        "grid deliberations without consensus handed up to linkage", section=_C),
     _m("consultation_implemented_share", "Consultation results carried out", "share",
-       "higher", "published results carried out / published results", section=_C),
+       "higher", "published results carried out / published results (no consensus at the top "
+       "counts as not carried out)", section=_C),
     _m("temporary_orgs_formed", "Temporary organisations formed", "count", "neither",
-       "temporary social organisations formed", section=_C),
+       "temporary social organisations (临时性社会组织) formed", section=_C),
     _m("staff_hours_saved_by_temporary_orgs", "Staff hours saved by temporary organisations",
        "hours", "higher",
        "community staff hours of step work the temporary organisations took over",
@@ -241,59 +262,69 @@ _BURDEN = [
        "new tasks departments pushed back that reached communities, per community per year",
        section=_B),
     _m("tasks_rejected_by_gate_share", "Tasks turned away by the access gate", "share",
-       "neither", "new tasks the access gate turned away / new tasks assigned", section=_B),
+       "neither", "new tasks the access gate (准入) turned away / new tasks assigned (0 "
+       "without a gate)", section=_B),
     _m("tasks_withheld_share", "Tasks withheld after poor ratings", "share", "neither",
-       "would-be unfunded tasks departments held back after poor ratings / would-be tasks",
-       section=_B),
+       "would-be unfunded tasks departments held back after poor ratings / would-be tasks "
+       "(0 without `[evaluation]`)", section=_B),
     _m("funded_task_share", "Tasks assigned with funds", "share", "higher",
-       "new tasks assigned with their funds / new tasks assigned", section=_B),
+       "new tasks assigned with their funds (费随事转) / new tasks assigned", section=_B),
     _m("bought_hours_per_community_year", "Bought hours per community and year", "hours",
        "neither",
        "hours of accepted funded tasks bought from outside the community staff, per community "
        "per year", section=_B),
     _m("tasks_per_community_last_year", "Tasks per community in the last year", "tasks",
-       "lower", "task items received per community in the last year, scaled to a full year",
+       "lower", "task items (core and pushed back; no plaques or assessments) received per "
+       "community in the last year, scaled to a full year if the last year is partial",
        section=_B),
     _m("staff_hours_share_tasks_last_year", "Staff time on tasks in the last year", "share",
-       "lower", "staff_hours_share_tasks over the last year of the run only", section=_B),
+       "lower", "`staff_hours_share_tasks` over the last year of the run only", section=_B),
 ]
 
 _E = "evaluation"
 _EVALUATION = [
     _m("community_rating_mean", "Mean community rating", "0–1", "higher",
-       "last yearly rating of communities (their residents' mean satisfaction), mean",
-       section=_E),
+       "last yearly rating of communities (their residents' mean satisfaction), mean over "
+       "communities", section=_E),
     _m("community_rating_min", "Lowest community rating", "0–1", "higher",
-       "last yearly rating of communities (their residents' mean satisfaction), lowest",
-       section=_E),
+       "last yearly rating of communities (their residents' mean satisfaction), lowest over "
+       "communities", section=_E),
     _m("department_rating_mean", "Mean department rating", "0–1", "higher",
-       "last yearly rating of departments (funded share of their new tasks), mean",
-       section=_E),
+       "last yearly rating of departments (funded share of the new tasks each assigned that "
+       "year), mean over rated departments; NaN without `[burden]`", section=_E),
     _m("push_factor_mean", "Departments' factor on unfunded tasks", "0–1", "lower",
-       "departments' factor on unfunded tasks after the last rating, mean", section=_E),
+       "departments' factor on unfunded tasks after the last rating, mean; each year it is "
+       "multiplied by `1 − feedback × (1 − rating)`", section=_E),
 ]
 
 _K = "market"
 _MARKET = [
     _m("social_orgs_active", "Social organisations active", "organisations", "neither",
-       "social organisations active at the end of the run", section=_K),
+       "social organisations active at the end of the run (entered, not exited)", section=_K),
     _m("social_orgs_per_community", "Social organisations per community", "organisations",
-       "neither", "social organisations active at the end / communities", section=_K),
+       "neither", "`social_orgs_active` / communities", section=_K),
     _m("social_orgs_entered", "Social organisations entered", "organisations", "neither",
-       "social organisations that entered during the run", section=_K),
+       "social organisations that entered during the run (the initial stock not counted)",
+       section=_K),
     _m("social_orgs_exited", "Social organisations exited", "organisations", "neither",
-       "social organisations that exited after losing listings in a row", section=_K),
+       "social organisations that exited after losing `exit_after_years` listings in a row",
+       section=_K),
     _m("social_org_survival_share", "Social organisation survival", "share", "neither",
-       "active at the end / all organisations ever active", section=_K),
+       "active at the end / all organisations ever active (initial stock and entrants)",
+       section=_K),
     _m("social_org_capacity_hours", "Service hours bought", "hours a year", "neither",
-       "service hours bought from awarded projects, mean over the run's years", section=_K),
+       "service hours bought: awarded projects' budgets / `cost_per_hour_yuan`, mean over the "
+       "run's years", section=_K),
     _m("social_org_hours_used_share", "Bought hours used", "share", "higher",
-       "minutes of outsourced visits taken / minutes granted for personal needs", section=_K),
+       "minutes of outsourced visits taken / minutes granted for personal needs (hours × "
+       "`personal_share`)", section=_K),
     _m("social_org_quality_mean", "Social organisation quality", "0–1", "higher",
        "mean quality (chance a visit meets the need) of active organisations at the end",
        section=_K),
     _m("personal_needs_met_share", "Personal needs met by organisations", "share", "higher",
-       "outsourced visits an organisation took and met / all such visits", section=_K),
+       "visits at `outsource` stages, offered after the warm-up, that an organisation took "
+       "and met / all such visits; the rest fell back on staff for lack of hours or after a "
+       "failed visit", section=_K),
     _m("market_projects_per_year", "Projects listed a year", "projects", "neither",
        "projects listed a year, mean", section=_K),
     _m("market_bids_per_project", "Bids per project", "bids", "higher",
@@ -310,13 +341,15 @@ _ACCESS = [
        "demands raised after the warm-up / residents / years after the warm-up",
        per_type=True, section=_A),
     _m("latent_met_share", "Latent needs met", "share", "higher",
-       "demands raised and resolved / latent needs, raised or not, over the whole run",
-       per_type=True, section=_A),
+       "demands raised and resolved by the end of the run / latent needs, raised or not; both "
+       "over the whole run, warm-up included (needs not raised have no arrival in the "
+       "records)", per_type=True, section=_A),
     _m("raised_share", "Needs raised", "share", "neither",
-       "demands raised / latent needs, over the whole run", per_type=True, section=_A),
+       "demands raised / latent needs, both over the whole run", per_type=True, section=_A),
     _m("access_hours_mean", "Expected access hours", "hours", "lower",
        "a resident's expected hours of trips and counter service for an item at the counter "
-       "(sim.rules.access), averaged over latent needs", per_type=True, section=_A),
+       "(offline; `sim/rules/access.py`), averaged over latent needs: the reason recorded "
+       "demand differs between structures", per_type=True, section=_A),
 ]
 # fmt: on
 

@@ -234,6 +234,13 @@ def timeseries(rec: Records) -> pd.DataFrame:
 
 
 YEARLY_COLUMNS = ["scenario", "replication", "year", "metric", "value"]
+YEARLY_TYPES = {
+    "scenario": "str",
+    "replication": "int64",
+    "year": "int64",
+    "metric": "str",
+    "value": "float64",
+}
 
 
 def yearly(rec: Records) -> pd.DataFrame:
@@ -241,4 +248,6 @@ def yearly(rec: Records) -> pd.DataFrame:
     out = pd.DataFrame(mechanism_yearly(rec), columns=["year", "metric", "value"])
     out.insert(0, "replication", rec.replication)
     out.insert(0, "scenario", rec.scenario.name)
+    if out.empty:  # typed like a full series, so that it concatenates and reads back alike
+        out = out.astype(YEARLY_TYPES)
     return out[YEARLY_COLUMNS]
