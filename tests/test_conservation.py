@@ -88,3 +88,29 @@ def test_demands_by_entry_level_add_up() -> None:
     }
     assert moved["demands_per_year_street"] > 0 and moved["demands_per_year_online"] > 0
     assert moved["demands_per_year_community"] < base["demands_per_year_community"]
+
+
+def test_consultation_matters_are_conserved() -> None:
+    """Residents' matters for consultation are scaled to residents too: the two cuts of one
+    street raise as many matters in expectation (within four standard errors)."""
+    from sim.metrics.mechanisms import mechanism_metrics
+
+    def matters(communities: int, residents: int) -> list[float]:
+        s = load_scenario(
+            "scenarios/shazitang_consultation.toml",
+            {
+                "days": 182,
+                "structure.communities": communities,
+                "structure.residents_per_community": residents,
+            },
+        )
+        out = []
+        for r in range(REPS):
+            m = mechanism_metrics(run_replication(s, r, 11), "consultation")
+            out.append(m[("matters_raised", "")])
+        return out
+
+    a, b = np.array(matters(4, 1000)), np.array(matters(2, 2000))
+    se = np.hypot(a.std(ddof=1), b.std(ddof=1)) / np.sqrt(REPS)
+    assert a.mean() > 0
+    assert abs(a.mean() - b.mean()) < 4 * se + 1e-9

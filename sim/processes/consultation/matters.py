@@ -90,12 +90,17 @@ def draw_matters(
     grids = s.structure.grids_per_community
     levels = [spec.level(k) for k in LEVEL_NAMES]
     orgs = spec.temporary_orgs
+    scale = (
+        1.0
+        if spec.per_residents is None
+        else s.structure.residents_per_community / (spec.per_residents)
+    )
     rows: list[Matter] = []
     for kind, ms in spec.matters.items():
         key = zlib.crc32(kind.encode())
         with_org = org_rng is not None and orgs is not None and kind in orgs.kinds
         for c in range(s.structure.communities):
-            n = int(substream(rng, key, c, 0).poisson(ms.rate_per_community_year * years))
+            n = int(substream(rng, key, c, 0).poisson(ms.rate_per_community_year * years * scale))
             r = substream(rng, key, c, 1)
             times = cal.to_clock(r.uniform(0.0, open_minutes, n))
             grid = r.integers(0, grids, n)

@@ -159,12 +159,15 @@ class ConsultationSpec(Section):
 
     Meetings are staff work at ``unit`` (a community-level unit, the community's staff);
     linkage consultations meet on the mass-work day, weekday ``mass_work_weekday`` (0 is
-    Monday) every ``mass_work_weeks`` weeks.
+    Monday) every ``mass_work_weeks`` weeks. With ``per_residents`` the matters' rates are
+    those of a community of that many residents and each community's rate is scaled to its
+    residents, so merging communities leaves the district's matters as they were.
     """
 
     unit: str = "community_desk"
     mass_work_weekday: int = Field(0, ge=0, le=6)
     mass_work_weeks: int = Field(1, ge=1)
+    per_residents: int | None = Field(None, ge=1)
     matters: dict[str, MatterSpec]
     deliberation: LevelSpec
     linkage: LevelSpec
