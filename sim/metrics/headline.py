@@ -11,6 +11,7 @@ HEADLINE = [
     "staff_hours_share_service",
     "staff_hours_share_self_governance",
     "cost_yuan_per_demand",
+    "handling_yuan_per_demand",
     "satisfaction_mean",
 ]
 
