@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run a scenario and write its results")
     r.add_argument("file", help="scenario file (TOML)")
-    r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    r.add_argument("--seed", type=_seed, help="root seed (default: the scenario's)")
     r.add_argument("--replications", type=_positive, help="replications (default: scenario's)")
     r.add_argument("--days", type=_positive, help="days to simulate (default: scenario's)")
     _set_option(r, "override a scenario key, e.g. --set structure.communities=4")
@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--replications", type=_positive, help="paired replications (default 10)", default=10
     )
-    c.add_argument("--seed", type=int, help="root seed (default: the baseline's)")
+    c.add_argument("--seed", type=_seed, help="root seed (default: the baseline's)")
     _set_option(c, "override a key in every scenario")
     c.add_argument("--out", type=Path, help="output folder")
     c.add_argument("--demand-type", default="", help="demand type of the printed table")
@@ -112,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--replications", type=_positive, default=5, help="replications per scenario (default 5)"
     )
-    t.add_argument("--seed", type=int, help="root seed (default: each scenario's)")
+    t.add_argument("--seed", type=_seed, help="root seed (default: each scenario's)")
     t.add_argument("--out", type=Path, help="output folder for targets.csv")
     t.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     _executor_options(t)
@@ -155,6 +155,16 @@ def _warmup(text: str) -> str | int:
     return value
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a root seed is not negative, got {value}")
+    return value
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -174,7 +184,7 @@ def _draw_to_files() -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from sim.experiment.run import Precision, run
-    from sim.scenario import load_scenario
+    from sim.scenario import ScenarioError, load_scenario
 
     if not args.no_figures:
         _draw_to_files()
@@ -182,6 +192,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.days is not None:
         overrides.append(f"days={args.days}")
     scenario = load_scenario(args.file, overrides)
+    if isinstance(args.warmup, int) and args.warmup >= scenario.days:
+        raise ScenarioError(
+            "--warmup", "", f"{args.warmup} days leave nothing of a {scenario.days}-day run"
+        )
     seed = scenario.seed if args.seed is None else args.seed
     out = args.out if args.out is not None else default_out(scenario.name, seed)
     precision = None

@@ -455,3 +455,35 @@ def test_assumptions_command_with_set(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     line = next(ln for ln in out.splitlines() if ln.split() and ln.split()[0] == "days")
     assert "30" in line and "override" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["run", str(TEACHING), "--seed", "-1"], "--seed"),
+        (
+            [
+                "compare",
+                str(TEACHING),
+                str(SCENARIOS / "tongling_burden_cuts.toml"),
+                "--seed",
+                "-5",
+            ],
+            "--seed",
+        ),
+        (["run", str(TEACHING), "--days", "10", "--warmup", "50"], "--warmup"),
+    ],
+)
+def test_bad_seed_or_warmup_is_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], flag: str
+) -> None:
+    """A negative root seed, or a warm-up as long as the run, stops with one line naming the
+    flag, exit status 2, and no output folder (issue 14)."""
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as stop:
+        code = main([*argv, "--out", str(out)])
+        raise SystemExit(code)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and flag in err
+    assert not out.exists()
