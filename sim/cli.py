@@ -155,24 +155,23 @@ def _warmup(text: str) -> str | int:
     return value
 
 
-def _seed(text: str) -> int:
+def _whole(text: str, least: int, message: str) -> int:
+    """A whole number of at least `least`, or an argparse error saying `message`."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"a root seed is not negative, got {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{message}, got {value}")
     return value
+
+
+def _seed(text: str) -> int:
+    return _whole(text, 0, "a root seed is not negative")
 
 
 def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    return _whole(text, 1, "must be at least 1")
 
 
 def _draw_to_files() -> None:
