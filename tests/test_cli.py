@@ -487,3 +487,38 @@ def test_bad_seed_or_warmup_is_one_line_and_writes_nothing(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and flag in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("teaching", "teaching"),
+        ("../../../tmp/x", "_.._.._tmp_x"),
+        ("/etc/passwd", "_etc_passwd"),
+        ("..", "_"),
+        ("a\x1b[2Jb", "a__2Jb"),
+        ("铜官山", "铜官山"),
+    ],
+)
+def test_default_folder_stays_under_results(name: str, expected: str) -> None:
+    """A scenario's name becomes one safe folder name under results/ (issue 14, item 7)."""
+    from sim.experiment.options import RESULTS, default_out
+
+    out = default_out(name, 1)
+    assert out.parent.name == expected
+    assert out.parent.parent == RESULTS
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("population.online_factor", '{ "18-29" = -1.0 }'),
+        ("demands.personal.age_weights", '{ "70+" = -6.0 }'),
+    ],
+)
+def test_negative_weights_are_refused(key: str, value: str) -> None:
+    """Negative online factors and age weights are one-line errors naming the key (issue 14,
+    item 3)."""
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.load_scenario(TEACHING, [f"{key}={value}"])
+    assert key in str(err.value) and "negative" in str(err.value)

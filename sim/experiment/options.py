@@ -51,4 +51,14 @@ def default_out(label: str, seed: int) -> Path:
     ``sweep-<name>`` for a sweep.
     """
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")
-    return RESULTS / label / f"{stamp}-seed{seed}"
+    return RESULTS / slug(label) / f"{stamp}-seed{seed}"
+
+
+def slug(label: str) -> str:
+    """`label` as one safe folder name: letters, digits, ``-``, ``_`` and ``.`` kept (any
+    script), everything else (path separators, ``..``, control characters) made ``_``, at
+    most 80 characters, never empty or a dot name; so a scenario's ``name`` cannot place
+    results outside ``results/``."""
+    text = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)[:80]
+    text = text.strip(".") or "_"
+    return text

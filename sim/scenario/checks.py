@@ -51,9 +51,11 @@ def check_references(s: Scenario) -> None:
             if group.flow not in s.flows:
                 _fail(f"{key}.flow", f"unknown flow '{group.flow}'", s.flows)
             used_flows.add(group.flow)
-        for band in demand.age_weights or {}:
+        for band, weight in (demand.age_weights or {}).items():
             if band not in s.population.age:
                 _fail(f"demands.{dname}.age_weights.{band}", "unknown age band", s.population.age)
+            if weight < 0:
+                _fail(f"demands.{dname}.age_weights.{band}", f"must not be negative, got {weight}")
     for fname, flow in s.flows.items():
         key = f"flows.{fname}"
         for entry in ("entry", "online_entry"):
@@ -91,9 +93,11 @@ def check_references(s: Scenario) -> None:
             _fail(
                 f"population.availability.{group}", f"must be a probability in [0, 1], got {share}"
             )
-    for band in s.population.online_factor:
+    for band, factor in s.population.online_factor.items():
         if band not in s.population.age:
             _fail(f"population.online_factor.{band}", "unknown age band", s.population.age)
+        if factor < 0:
+            _fail(f"population.online_factor.{band}", f"must not be negative, got {factor}")
     for band, share in (s.online.adoption or {}).items():
         if band not in s.population.age:
             _fail(f"online.adoption.{band}", "unknown age band", s.population.age)
