@@ -32,6 +32,7 @@ import pandas as pd
 from pydantic import Field, ValidationError
 
 from sim.experiment.options import RunOptions
+from sim.experiment.result import RunResult
 from sim.experiment.run import run
 from sim.metrics.registry import metric_rows
 from sim.scenario import load_scenario
@@ -126,6 +127,7 @@ def check_targets(
     replications: int = 5,
     seed: int | None = None,
     options: RunOptions | None = None,
+    runs: dict[Path, RunResult] | None = None,
 ) -> pd.DataFrame:
     """Run the scenarios of a targets file and set the model beside each observation.
 
@@ -139,6 +141,9 @@ def check_targets(
         Root seed (default: each scenario's own).
     options : RunOptions, optional
         Workers or a Dask scheduler (results stay in memory).
+    runs : dict, optional
+        The runs made, by resolved scenario file: a caller that passes a dict gets them
+        back (and a scenario already in it is not run again).
 
     Returns
     -------
@@ -149,7 +154,7 @@ def check_targets(
     targets = load_targets(path)
     opts = options or RunOptions()
     opts = RunOptions(opts.workers, opts.scheduler, None, opts.progress, False)
-    results = {}
+    results = runs if runs is not None else {}
     rows = []
     for t in targets:
         file = (path.parent / t.scenario).resolve()
