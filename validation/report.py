@@ -1,10 +1,10 @@
 """Write the field-pattern table and the reform table of the documentation.
 
-Runs the pre-reform targets (`targets/pre_reform.toml`) and every reform of
-`validation/reforms.toml` against the scenario before it, with common random numbers, and
-writes ``docs/reforms.md`` (paired differences with 95% intervals, by reform) and the
-field-pattern block of ``docs/validation.md`` (between its ``<!-- field-patterns -->``
-markers). Usage::
+Runs the pre-reform targets (`targets/pre_reform.toml`), 003's participant patterns
+(`targets/consultation_003.toml`) and every reform of `validation/reforms.toml` against the
+scenario before it, with common random numbers, and writes ``docs/reforms.md`` (paired
+differences with 95% intervals, by reform) and two blocks of ``docs/validation.md`` (between
+its ``<!-- field-patterns -->`` and ``<!-- participant-patterns -->`` markers). Usage::
 
     python validation/report.py [--replications 5] [--workers 2] [--only NAME ...]
                                 [--no-targets]
@@ -137,6 +137,16 @@ def decomposition(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def replace_block(text: str, marker: str, content: str) -> str | None:
+    """`text` with what lies between ``<!-- marker -->`` and ``<!-- /marker -->`` replaced by
+    `content`; None when the markers are missing."""
+    head, mark, rest = text.partition(f"<!-- {marker} -->")
+    _, mark2, tail = rest.partition(f"<!-- /{marker} -->")
+    if not mark or not mark2:
+        return None
+    return head + mark + "\n" + content + "\n" + mark2 + tail
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--replications", type=int, default=5)
@@ -163,14 +173,21 @@ def main(argv: list[str] | None = None) -> int:
             "Where the days of each administrative item class go in the baseline (model "
             "means, days; `other` is time a mechanism held the matter):\n\n" + decomposition(stats)
         )
+        people = check_targets(
+            ROOT / "targets/consultation_003.toml", args.replications, SEED, opts
+        )
+        people_block = (
+            f"Measured by `python validation/report.py` ({args.replications} replications, "
+            f"seed {SEED}).\n\n" + markdown(people)
+        )
         doc = ROOT / "docs/validation.md"
         text = doc.read_text(encoding="utf-8")
-        head, mark, rest = text.partition("<!-- field-patterns -->")
-        _, mark2, tail = rest.partition("<!-- /field-patterns -->")
-        if not mark or not mark2:
-            print("docs/validation.md lacks the field-patterns markers", file=sys.stderr)
-            return 2
-        doc.write_text(head + mark + "\n" + block + "\n" + mark2 + tail, encoding="utf-8")
+        for marker, content in (("field-patterns", block), ("participant-patterns", people_block)):
+            text = replace_block(text, marker, content)
+            if text is None:
+                print(f"docs/validation.md lacks the {marker} markers", file=sys.stderr)
+                return 2
+        doc.write_text(text, encoding="utf-8")
         print(f"field patterns written ({time.time() - t0:.0f} s)")
     pairs = tomllib.loads((HERE / "reforms.toml").read_text(encoding="utf-8"))["pairs"]
     CACHE.mkdir(parents=True, exist_ok=True)

@@ -211,15 +211,32 @@ _CONSULTATION = [
        "residents who took part (any channel, organisation members included) / residents "
        "asked", section=_C),
     _m("participant_share_<occupation>", "Share of participants who are <occupation>",
-       "share", "neither", "participants whose occupation is <occupation> / participants",
-       section=_C),
+       "share", "neither", "everyone seated whose occupation is <occupation> / everyone seated "
+       "(resident participants and officials, officials counted as "
+       "`consultation.official_occupation`; community staff not counted)", section=_C),
     _m("participant_share_remote", "Share of participants reached remotely", "share",
        "neither",
        "participants reached by visit, written or online consultation / participants",
        section=_C),
+    _m("participant_share_education_<level>", "Share of participants with <level> education",
+       "share", "neither", "everyone seated whose education is <level> / everyone seated "
+       "(officials by `consultation.official_education`; with "
+       "`population.education_by_age`)", section=_C),
     _m("refusal_share_disappointed", "Refusals out of disappointment", "share", "lower",
-       "residents asked who refused because still disappointed / residents asked",
-       section=_C),
+       "residents asked who did not come because still disappointed / residents asked who "
+       "did not come (003's base: the 9% are of those unwilling to take part)", section=_C),
+    _m("declined_share_busy", "Declines for want of time", "share", "neither",
+       "residents asked, willing but not free at the meeting's time nor reached otherwise / "
+       "residents asked who did not come", section=_C),
+    _m("declined_share_unwilling", "Declines for want of interest", "share", "neither",
+       "residents asked who were not willing (and not disappointed) / residents asked who "
+       "did not come", section=_C),
+    _m("official_hours", "Officials' hours in consultation", "hours", "lower",
+       "hours officials (legal aid, departments, property company, deputies, units) sat in "
+       "consultation meetings and guided deliberations", section=_C),
+    _m("consultations_guided", "Deliberations guided by legal aid", "count", "neither",
+       "grid deliberations without consensus that legal-aid staff guided to a second "
+       "meeting (003)", section=_C),
     _m("disappointed_share_end", "Residents disappointed at the end", "share", "lower",
        "residents still disappointed at the end of the run / residents", section=_C),
     _m("residents_participated_share", "Residents who ever took part", "share", "higher",

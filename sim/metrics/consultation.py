@@ -16,6 +16,7 @@ from sim.metrics.reduce import mean_or_nan, ratio
 from sim.processes.consultation.tally import ConsultationTally, Counts
 from sim.processes.records import Records
 from sim.rules import consultation as rules
+from sim.rules.participation import BUSY, DISAPPOINTED, UNWILLING
 from sim.scenario.sections.consultation import LEVEL_NAMES
 
 Rows = dict[tuple[str, str], float]
@@ -29,10 +30,9 @@ def consultation_metrics(t: ConsultationTally, rec: Records) -> Rows:
     out: Rows = {
         ("matters_raised", ""): float(t.raised),
         ("participation_rate", ""): ratio(c.attended, c.invited),
-        ("refusal_share_disappointed", ""): ratio(c.refused, c.invited),
     }
-    for i, name in enumerate(t.occupations):
-        out[(f"participant_share_{name}", "")] = ratio(int(c.by_occupation[i]), c.attended)
+    out.update(declines(c))
+    out.update(mix(t, c))
     out[("participant_share_remote", "")] = ratio(int(c.by_channel[1:].sum()), c.attended)
     out[("residents_participated_share", "")] = ratio(
         int(np.count_nonzero(t.times_participated)), len(t.times_participated)
@@ -47,7 +47,38 @@ def consultation_metrics(t: ConsultationTally, rec: Records) -> Rows:
     out[("consultation_implemented_share", "")] = ratio(c.implemented, c.outcomes)
     out[("temporary_orgs_formed", "")] = float(t.orgs_formed)
     out[("staff_hours_saved_by_temporary_orgs", "")] = t.saved_minutes / 60.0
+    out[("official_hours", "")] = t.official_hours
+    out[("consultations_guided", "")] = float(t.guided)
     return out
+
+
+def mix(t: ConsultationTally, c: Counts) -> Rows:
+    """Who sat at the table, as 003 counts them: resident participants and officials, by
+    occupation and (with education) by education level."""
+    seats = c.attended + c.officials
+    occupation = c.by_occupation.astype(float)
+    if t.official_occupation >= 0:
+        occupation[t.official_occupation] += c.officials
+    out: Rows = {}
+    for i, name in enumerate(t.occupations):
+        out[(f"participant_share_{name}", "")] = ratio(float(occupation[i]), seats)
+    if t.educations != ("all",):
+        education = c.by_education.astype(float)
+        if t.official_education:
+            education = education + c.officials * np.asarray(t.official_education)
+        for i, name in enumerate(t.educations):
+            out[(f"participant_share_education_{name}", "")] = ratio(float(education[i]), seats)
+    return out
+
+
+def declines(c: Counts) -> Rows:
+    """Why residents asked did not come, as shares of those who did not (003's base)."""
+    no = int(c.declined.sum())
+    return {
+        ("refusal_share_disappointed", ""): ratio(int(c.declined[DISAPPOINTED]), no),
+        ("declined_share_busy", ""): ratio(int(c.declined[BUSY]), no),
+        ("declined_share_unwilling", ""): ratio(int(c.declined[UNWILLING]), no),
+    }
 
 
 def consultation_yearly(t: ConsultationTally, rec: Records) -> Yearly:
@@ -58,7 +89,9 @@ def consultation_yearly(t: ConsultationTally, rec: Records) -> Yearly:
     for y in range(n_years):
         c = t.years.get(y, Counts())
         rows.append((y, "participation_rate", ratio(c.attended, c.invited)))
-        rows.append((y, "refusal_share_disappointed", ratio(c.refused, c.invited)))
+        rows.append(
+            (y, "refusal_share_disappointed", declines(c)[("refusal_share_disappointed", "")])
+        )
         rows.append((y, "consultation_implemented_share", ratio(c.implemented, c.outcomes)))
         end = t.year_end_disappointed.get(y)
         if end is None:  # the last year ends at the horizon

@@ -53,6 +53,11 @@ def _expand(metric: Metric, scenario: Scenario) -> list[str]:
         return [f"staff_count_{level}" for level in staffed_levels(scenario)]
     if metric.name == "participant_share_<occupation>":
         return [f"participant_share_{o}" for o in scenario.population.occupation]
+    if metric.name == "participant_share_education_<level>":
+        if not scenario.population.education_by_age:
+            return []
+        levels = scenario.population.education_levels()
+        return [f"participant_share_education_{e}" for e in levels]
     return [metric.name]
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.clock import DAY, WEEK, YEAR
+from sim.rules.participation import CAME, DISAPPOINTED, REASONS
 
 DELIBERATION, LINKAGE, HEARING = "deliberation", "linkage", "hearing"
 
@@ -107,42 +108,44 @@ class Draw:
         How many were asked (the first `invited` candidates).
     taken : ndarray of int
         Positions (among the candidates) of those who took part.
-    refused : ndarray of int
-        Positions of those asked who refused because they were disappointed before.
+    declined : ndarray of int
+        Of those asked who did not come, how many gave each reason, indexed by the codes of
+        `sim.rules.participation.REASONS` (the first, ``came``, is 0).
     """
 
     invited: int
     taken: np.ndarray
-    refused: np.ndarray
+    declined: np.ndarray
+
+    @property
+    def refused(self) -> int:
+        """Those asked who refused because they were disappointed before."""
+        return int(self.declined[DISAPPOINTED])
 
 
-def take_participants(channel: np.ndarray, refusing: np.ndarray, seats: int) -> Draw:
+def take_participants(reason: np.ndarray, seats: int) -> Draw:
     """Ask candidates in order until `seats` have agreed to take part (or the list ends).
-
-    A disappointed candidate refuses whatever their availability (003: 9% refuse because
-    they were disappointed before); the others take part when their channel is not
-    `ABSENT`.
 
     Parameters
     ----------
-    channel : ndarray of int
-        Channel of each candidate (`attendance_channel`).
-    refusing : ndarray of bool
-        Whether each candidate refuses out of disappointment.
+    reason : ndarray of int
+        What each candidate does when asked (`sim.rules.participation.reasons`): `CAME`,
+        or their reason for not coming.
     seats : int
         Participants wanted.
     """
-    comes = (np.asarray(channel) >= 0) & ~np.asarray(refusing, dtype=bool)
-    order = np.flatnonzero(comes)
+    reason = np.asarray(reason)
+    order = np.flatnonzero(reason == CAME)
     if seats <= 0:
         invited = 0
     elif len(order) >= seats:
         invited = int(order[seats - 1]) + 1
     else:
-        invited = len(comes)
+        invited = len(reason)
     taken = order[order < invited]
-    refused = np.flatnonzero(np.asarray(refusing, dtype=bool)[:invited])
-    return Draw(invited, taken, refused)
+    declined = np.bincount(reason[:invited], minlength=len(REASONS)).astype(np.int64)
+    declined[CAME] = 0
+    return Draw(invited, taken, declined)
 
 
 def implementation_probability(
@@ -191,16 +194,6 @@ def recovery_time(u: np.ndarray, now: float, per_year: float) -> np.ndarray:
 def refuses(recover_at: np.ndarray, now: float) -> np.ndarray:
     """Whether residents refuse to take part out of disappointment at time `now`."""
     return np.asarray(recover_at) > now
-
-
-def initial_disappointment(availability: np.ndarray, share: float) -> np.ndarray:
-    """Chance each resident starts disappointed, in proportion to their availability (those
-    likelier to have come to consultations before), averaging `share` (up to the cap of 1)."""
-    a = np.asarray(availability, dtype=float)
-    mean = a.mean() if a.size else 0.0
-    if share <= 0.0 or mean <= 0.0:
-        return np.zeros(a.shape)
-    return np.minimum(share * a / mean, 1.0)
 
 
 def next_mass_work_day(t: float, opening: float, weekday: int, weeks: int = 1) -> float:

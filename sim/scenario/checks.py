@@ -109,6 +109,35 @@ def check_references(s: Scenario) -> None:
             _fail("consultation.unit", f"unknown unit '{c.unit}'", s.units)
         if s.units[c.unit].level != "community":
             _fail("consultation.unit", "consultation meets at a community-level unit")
+        if c.official_occupation not in s.population.occupation:
+            _fail(
+                "consultation.official_occupation",
+                f"unknown occupation '{c.official_occupation}'",
+                s.population.occupation,
+            )
+        levels = s.population.education_levels()
+        for level, share in c.official_education.items():
+            if level not in levels:
+                _fail(f"consultation.official_education.{level}", f"unknown '{level}'", levels)
+            if not 0.0 <= share <= 1.0:
+                _fail(f"consultation.official_education.{level}", f"must be in [0, 1], got {share}")
+        if c.official_education and abs(sum(c.official_education.values()) - 1) > 1e-6:
+            _fail("consultation.official_education", "shares must sum to 1")
+        if c.willingness is not None:
+            for band in c.willingness.by_age:
+                if band not in s.population.age:
+                    _fail(
+                        f"consultation.willingness.by_age.{band}",
+                        "unknown age band",
+                        s.population.age,
+                    )
+            for level in c.willingness.education_odds_ratio:
+                if level not in levels:
+                    _fail(
+                        f"consultation.willingness.education_odds_ratio.{level}",
+                        f"unknown '{level}'",
+                        levels,
+                    )
         if s.calendar.kind == "office" and c.mass_work_weekday >= s.calendar.days_per_week:
             _fail(
                 "consultation.mass_work_weekday",
@@ -119,10 +148,47 @@ def check_references(s: Scenario) -> None:
         shares = getattr(s.population, table)
         if abs(sum(shares.values()) - 1) > 1e-6:
             _fail(f"population.{table}", "shares must sum to 1")
+    _check_by_age(s)
     if s.calendar.kind == "office" and s.calendar.close_hour <= s.calendar.open_hour:
         _fail("calendar.close_hour", "must be after open_hour")
     if s.warmup_days >= s.days:
         _fail("warmup_days", f"must be below days ({s.days})")
+
+
+def _check_by_age(s: Scenario) -> None:
+    """Occupations and education within age bands: known bands and names, shares that sum
+    to 1, and occupations whose implied marginal is the scenario's ``occupation``."""
+    pop = s.population
+    levels = pop.education_levels()
+    for table, names in (("occupation_by_age", pop.occupation), ("education_by_age", levels)):
+        rows: dict[str, dict[str, float]] = getattr(pop, table)
+        if rows and set(rows) != set(pop.age):
+            missing = sorted(set(pop.age) - set(rows))
+            extra = sorted(set(rows) - set(pop.age))
+            band = (extra or missing)[0]
+            what = "unknown age band" if extra else "missing age band"
+            _fail(f"population.{table}.{band}", what, pop.age)
+        for band, row in rows.items():
+            for name, share in row.items():
+                if name not in names:
+                    _fail(f"population.{table}.{band}.{name}", f"unknown '{name}'", names)
+                if not 0.0 <= share <= 1.0:
+                    _fail(f"population.{table}.{band}.{name}", f"must be in [0, 1], got {share}")
+            if table == "education_by_age" and list(row) != levels:
+                _fail(f"population.{table}.{band}", f"must list the levels {levels} in order")
+            if abs(sum(row.values()) - 1) > 1e-6:
+                _fail(f"population.{table}.{band}", "shares must sum to 1")
+    if pop.occupation_by_age:
+        total = sum(pop.age.values())
+        for occ, share in pop.occupation.items():
+            implied = sum(
+                pop.age[b] / total * row.get(occ, 0.0) for b, row in pop.occupation_by_age.items()
+            )
+            if abs(implied - share) > 0.005:
+                _fail(
+                    f"population.occupation.{occ}",
+                    f"is {share} but occupation_by_age implies {implied:.4f}",
+                )
 
 
 def _fail(key: str, message: str, known: object = None) -> None:

@@ -42,13 +42,34 @@ class Structure(Section):
 
 class PopulationSpec(Section):
     """Who the residents are: shares by occupation and age band, online propensity by age,
-    and availability (chance of being free in office hours) by occupation."""
+    availability (chance of being free when a daytime meeting is held) by occupation, and
+    what makes them willing to take part in community affairs: education and party
+    membership.
+
+    ``occupation_by_age`` gives the occupations within each age band (retirement comes with
+    age); residents are then drawn by age first, and ``occupation`` must be the marginal it
+    implies (within half a percentage point). ``education_by_age`` gives the education
+    levels within each age band (younger cohorts are more educated); ``party_share`` is the
+    share of residents who are members of the Communist Party. All three are optional:
+    without them every resident's occupation is drawn from ``occupation`` independently of
+    age, and residents have one education level and no party members.
+    """
 
     occupation: dict[str, float] = Field(default_factory=lambda: {"employed": 1.0})
     age: dict[str, float] = Field(default_factory=lambda: {"all": 1.0})
     online_factor: dict[str, float] = Field(default_factory=dict)
     availability: dict[str, float] = Field(default_factory=dict)
     initial_satisfaction: float = Field(0.6, ge=0.0, le=1.0)
+    occupation_by_age: dict[str, dict[str, float]] = Field(default_factory=dict)
+    education_by_age: dict[str, dict[str, float]] = Field(default_factory=dict)
+    party_share: float = Field(0.0, ge=0.0, le=1.0)
+
+    def education_levels(self) -> list[str]:
+        """Education levels from lowest to highest, as the first age band lists them
+        (``["all"]`` without ``education_by_age``)."""
+        for row in self.education_by_age.values():
+            return list(row)
+        return ["all"]
 
 
 class SatisfactionSpec(Section):

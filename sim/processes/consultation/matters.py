@@ -54,6 +54,8 @@ class Matter:
         Uniform deciding whether a temporary organisation forms (1.0: never).
     org_rng : Generator or None
         The temporary organisation's stream.
+    u_guide : float
+        Uniform deciding consensus at a guided second meeting (1.0: never agrees).
     """
 
     index: int
@@ -72,6 +74,7 @@ class Matter:
     rng: np.random.Generator
     u_org: float = 1.0
     org_rng: np.random.Generator | None = None
+    u_guide: float = 1.0
 
 
 def draw_matters(
@@ -115,6 +118,7 @@ def draw_matters(
             u_cons = r.random((n, 3))
             u_impl = r.random(n)
             seeds = r.integers(0, 2**63, n)
+            u_guide = r.random(n)
             u_org, org_seeds = np.ones(n), np.zeros(n, np.int64)
             if with_org:
                 assert org_rng is not None
@@ -143,6 +147,7 @@ def draw_matters(
                         rng=_generator(int(seeds[j])),
                         u_org=float(u_org[j]),
                         org_rng=_generator(int(org_seeds[j])) if with_org else None,
+                        u_guide=float(u_guide[j]),
                     )
                 )
     rows.sort(key=lambda m: m.time)  # stable: ties keep kind and community order

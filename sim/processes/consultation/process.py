@@ -43,15 +43,18 @@ import simpy
 from sim.clock import DAY, YEAR
 from sim.model.station import Entry, Station
 from sim.model.streams import substream
+from sim.processes.consultation import people
 from sim.processes.consultation.matters import Matter, draw_matters
 from sim.processes.consultation.tally import ConsultationTally, Tracker
 from sim.processes.mechanism import Context
 from sim.rules import consultation as rules
+from sim.rules import participation
 from sim.rules.priority import MEETING
 from sim.scenario.sections.consultation import (
     LEVEL_NAMES,
     STEP_NAMES,
     ConsultationSpec,
+    GuideSpec,
     LevelSpec,
 )
 
@@ -120,8 +123,14 @@ class Consultation:
         self.log: list[tuple[float, int, str, Any]] = []
         self._pending: dict[int, simpy.Event] = {}
         self._jobs = 0
-        self.count = Tracker(pop.occupations, pop.size, self.warm)
+        self.count = Tracker(pop.occupations, pop.size, self.warm, pop.educations)
         self.times_participated = self.count.times_participated
+        self.willing = people.base_willingness(spec, pop)
+        self.scale = (
+            1.0
+            if spec.per_residents is None
+            else s.structure.residents_per_community / spec.per_residents
+        )
 
     # -- set-up ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -130,9 +139,12 @@ class Consultation:
         rng = self.ctx.stream("consultation")
         d = self.spec.disappointment
         u = substream(rng, INITIAL).random((2, self.pop.size))
-        p = rules.initial_disappointment(self.pop.availability, d.initial_share)
-        start = u[0] < p
-        self.recover_at[start] = rules.recovery_time(u[1][start], 0.0, d.recovery_per_year)
+        if d.initial == "steady":
+            come = people.come_chance(self.spec, self.pop, self.willing)
+            p = people.steady_start(self.spec, self.pop, come, self.scale, self.pool_community)
+            start = u[0] < p
+            until = rules.recovery_time(u[1][start], 0.0, d.recovery_per_year)
+            self.recover_at[start] = until
         orgs = self.ctx.stream("temporary_orgs") if self.spec.temporary_orgs else None
         if self.given is not None:
             self.matters = self.given
@@ -211,11 +223,15 @@ class Consultation:
                 work = [self._minutes(hours[k], relief)] * lv.staff_at_meeting
                 work.append(visits * spec.channels.visit_minutes)
                 yield from self._staff(m, work)
+                self._officials(lv, hours[k])
                 p = rules.consensus_probability(lv.consensus, self.no_consensus_factor)
                 agreed = m.u_consensus[LEVEL_NAMES.index(level)] < p
                 if env.now >= self.warm:
                     self.count.held[level] += 1
                 self._log(m, f"{level}/consult", tuple(sorted(meeting.residents.tolist())))
+                if not agreed and lv.guide is not None:
+                    self._log(m, "no_consensus", level)
+                    agreed = yield from self._guided(m, lv.guide)
                 if not agreed:
                     self._log(m, "no_consensus", level)
                     if lv.escalate_to is not None:
@@ -276,11 +292,14 @@ class Consultation:
         u_attend = rng.random(lv.invite_limit)[:k]
         u_dis = rng.random(lv.invite_limit)[:k]
         u_rec = rng.random(lv.invite_limit)[:k]
+        u_will = rng.random(lv.invite_limit)[:k]
         if len(members):
             keep = ~np.isin(cand, members)
             cand, u_attend, u_dis, u_rec = cand[keep], u_attend[keep], u_dis[keep], u_rec[keep]
-        seats = max(m.seats[LEVEL_NAMES.index(level)] - len(members), 0)
-        draw, channel = self._draw(cand, u_attend, seats)
+            u_will = u_will[keep]
+        seats = max(m.seats[LEVEL_NAMES.index(level)] - lv.official_seats - len(members), 0)
+        interested = self.pop.grid[cand] == m.grid if lv.pool == "community" else True
+        draw, channel = self._draw(cand, u_attend, seats, u_will, interested)
         taken = draw.taken
         visits = int(np.count_nonzero(channel[taken] == rules.VISIT))
         # the organisation's members: their own uniforms for disappointment
@@ -293,23 +312,62 @@ class Consultation:
         self.times_participated[meeting.residents] += 1
         return meeting, visits
 
-    def _draw(self, cand: np.ndarray, u: np.ndarray, seats: int) -> tuple[rules.Draw, np.ndarray]:
-        """Ask candidates `cand` (uniforms `u`) until `seats` take part; count who was asked,
-        who came and by which channel, and who refused out of disappointment. Returns the
-        draw and each candidate's channel."""
+    def _draw(
+        self,
+        cand: np.ndarray,
+        u: np.ndarray,
+        seats: int,
+        u_will: np.ndarray | None = None,
+        interested: np.ndarray | bool = True,
+    ) -> tuple[rules.Draw, np.ndarray]:
+        """Ask candidates `cand` (uniforms `u` for being reached, `u_will` for being willing)
+        until `seats` take part; count who was asked, who came (by channel, occupation and
+        education) and why the others did not. Returns the draw and each candidate's
+        channel."""
         now = self.env.now
         ch = self.spec.channels
         pop = self.pop
         channel = rules.attendance_channel(
             u, pop.availability[cand], pop.online_factor[cand], ch.visits, ch.written, ch.online
         )
-        refusing = rules.refuses(self.recover_at[cand], now)
-        draw = rules.take_participants(channel, refusing, seats)
+        if u_will is None:  # a temporary organisation's members: asked in person only
+            u_will = np.zeros(len(cand))
+        sat = np.asarray(self.ctx.satisfaction.values)[cand] if len(cand) else np.zeros(0)
+        willing = people.asked_willingness(
+            self.spec,
+            self.willing[cand],
+            np.broadcast_to(interested, cand.shape),
+            sat,
+            self.ctx.scenario.population.initial_satisfaction,
+        )
+        reason = participation.reasons(
+            u_will, willing, channel >= 0, rules.refuses(self.recover_at[cand], now)
+        )
+        draw = rules.take_participants(reason, seats)
         came = cand[draw.taken]
         occ = np.bincount(pop.occupation[came], minlength=len(pop.occupations))
+        edu = np.bincount(pop.education[came], minlength=len(pop.educations))
         chan = np.bincount(channel[draw.taken], minlength=4)[:4]
-        self.count.asked(now, draw.invited, len(draw.taken), len(draw.refused), occ, chan)
+        self.count.asked(now, draw.invited, len(draw.taken), draw.declined, occ, chan, edu)
         return draw, channel
+
+    def _officials(self, lv: LevelSpec, hours: float) -> None:
+        """Officials sit through the meeting: their seats and hours are counted."""
+        self.count.seated(self.env.now, lv.official_seats, hours * self.duration_factor)
+
+    def _guided(self, m: Matter, guide: GuideSpec) -> Generator[simpy.Event, None, bool]:
+        """No consensus: the legal-aid staff guide the parties at a second meeting (003), with
+        one community staffer; True when they then agree."""
+        if guide.days > 0.0:
+            yield self.env.timeout(guide.days * DAY)
+        yield from self._staff(m, [self._minutes(guide.hours, 0.0)])
+        if self.env.now >= self.warm:
+            self.count.guided += 1
+            self.count.official_hours += guide.hours * self.duration_factor
+        p = rules.consensus_probability(guide.consensus, self.no_consensus_factor)
+        agreed = m.u_guide < p
+        self._log(m, "guided", agreed)
+        return agreed
 
     def _outcome(self, m: Matter, implemented: bool, meeting: Meeting | None) -> None:
         """The result is published: carried out or not; if not, participants may be
@@ -379,4 +437,10 @@ class Consultation:
 
     def tally(self) -> ConsultationTally:
         """What was counted, with the residents' disappointment at the end."""
-        return self.count.frozen(self.recover_at, self.horizon)
+        spec, pop = self.spec, self.pop
+        return self.count.frozen(
+            self.recover_at,
+            self.horizon,
+            pop.occupations.index(spec.official_occupation),
+            tuple(spec.official_education.get(e, 0.0) for e in pop.educations),
+        )

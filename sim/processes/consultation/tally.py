@@ -1,22 +1,24 @@
 """What consultation counts while the run goes, and the tally it hands the record sink.
 
 Per period (the run after warm-up, and each year of the run): residents asked, those who
-took part and by which channel and occupation, those who refused out of disappointment,
-outcomes published and carried out. Beside them: meetings held and days taken per level,
-days from a matter arising to its result, matters raised and escalated, temporary
-organisations formed and the staff hours they saved, the share of residents disappointed at
-each year's end. `ConsultationTally` is the plain-data copy that `sim.metrics.consultation`
-reduces.
+took part and by which channel, occupation and education, why the others did not come
+(disappointment, no interest, no time), outcomes published and carried out. Beside them:
+meetings held and days taken per level, days from a matter arising to its result, matters
+raised, escalated and guided, temporary organisations formed and the staff hours they saved,
+officials' hours, the share of residents disappointed at each year's end.
+`ConsultationTally` is the plain-data copy that `sim.metrics.consultation` reduces.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.clock import YEAR
+from sim.rules.participation import DISAPPOINTED, REASONS
 from sim.scenario.sections.consultation import LEVEL_NAMES
 
 
@@ -31,6 +33,9 @@ class Counts:
     implemented: int = 0
     by_occupation: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     by_channel: np.ndarray = field(default_factory=lambda: np.zeros(4, np.int64))
+    by_education: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    declined: np.ndarray = field(default_factory=lambda: np.zeros(len(REASONS), np.int64))
+    officials: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,17 @@ class ConsultationTally:
         Occupation groups, in the population's order.
     horizon : float
         Minute the run ended.
+    educations : tuple of str
+        Education levels, lowest first.
+    official_hours : float
+        Hours officials (legal aid, departments, the property company, deputies) spent in
+        meetings after the warm-up.
+    guided : int
+        Grid deliberations without consensus guided by legal-aid staff after the warm-up.
+    official_occupation : int
+        Occupation code officials count as in the participants' mix (-1: none).
+    official_education : tuple of float
+        Officials' shares by education level (empty: not counted by education).
     """
 
     total: Counts
@@ -81,6 +97,11 @@ class ConsultationTally:
     recover_at: np.ndarray
     occupations: tuple[str, ...]
     horizon: float
+    educations: tuple[str, ...] = ("all",)
+    official_hours: float = 0.0
+    guided: int = 0
+    official_occupation: int = -1
+    official_education: tuple[float, ...] = ()
 
 
 class Tracker:
@@ -94,16 +115,31 @@ class Tracker:
         Number of residents.
     warm : float
         Minute the warm-up ends (counts in `total` start there).
+    educations : sequence of str
+        The population's education levels.
     """
 
-    def __init__(self, occupations: list[str], residents: int, warm: float) -> None:
-        n_occ = len(occupations)
+    def __init__(
+        self,
+        occupations: list[str],
+        residents: int,
+        warm: float,
+        educations: Sequence[str] = ("all",),
+    ) -> None:
+        n_occ, n_edu = len(occupations), len(educations)
         self.occupations = tuple(occupations)
+        self.educations = tuple(educations)
         self.warm = warm
-        self.total = Counts(by_occupation=np.zeros(n_occ, np.int64))
-        self.years: dict[int, Counts] = defaultdict(
-            lambda: Counts(by_occupation=np.zeros(n_occ, np.int64))
-        )
+
+        def counts() -> Counts:
+            return Counts(
+                by_occupation=np.zeros(n_occ, np.int64), by_education=np.zeros(n_edu, np.int64)
+            )
+
+        self.total = counts()
+        self.years: dict[int, Counts] = defaultdict(counts)
+        self.official_hours = 0.0
+        self.guided = 0
         self.year_end_disappointed: dict[int, float] = {}
         self.held: dict[str, int] = dict.fromkeys(LEVEL_NAMES, 0)
         self.level_days: dict[str, list[float]] = {k: [] for k in LEVEL_NAMES}
@@ -125,17 +161,28 @@ class Tracker:
         now: float,
         invited: int,
         attended: int,
-        refused: int,
+        declined: np.ndarray,
         occupation: np.ndarray,
         channel: np.ndarray,
+        education: np.ndarray,
     ) -> None:
-        """Residents were asked to a meeting or a temporary organisation at `now`."""
+        """Residents were asked to a meeting or a temporary organisation at `now`;
+        `declined` counts those who did not come by reason."""
         for t in self._periods(now):
             t.invited += invited
             t.attended += attended
-            t.refused += refused
+            t.refused += int(declined[DISAPPOINTED])
+            t.declined += declined
             t.by_occupation += occupation
             t.by_channel += channel
+            t.by_education += education
+
+    def seated(self, now: float, officials: int, hours: float) -> None:
+        """`officials` sat through a meeting of `hours` at `now`."""
+        for t in self._periods(now):
+            t.officials += officials
+        if now >= self.warm:
+            self.official_hours += officials * hours
 
     def published(self, now: float, implemented: bool) -> None:
         """An outcome was published at `now`, carried out or not."""
@@ -143,8 +190,15 @@ class Tracker:
             t.outcomes += 1
             t.implemented += implemented
 
-    def frozen(self, recover_at: np.ndarray, horizon: float) -> ConsultationTally:
-        """The tally as plain data, with the residents' disappointment at the end."""
+    def frozen(
+        self,
+        recover_at: np.ndarray,
+        horizon: float,
+        official_occupation: int = -1,
+        official_education: tuple[float, ...] = (),
+    ) -> ConsultationTally:
+        """The tally as plain data, with the residents' disappointment at the end and how
+        officials count in the participants' mix."""
         return ConsultationTally(
             total=self.total,
             years=dict(self.years),
@@ -160,4 +214,9 @@ class Tracker:
             recover_at=recover_at.copy(),
             occupations=self.occupations,
             horizon=horizon,
+            educations=self.educations,
+            official_hours=self.official_hours,
+            guided=self.guided,
+            official_occupation=official_occupation,
+            official_education=official_education,
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.section import Probability, Section
 
@@ -41,40 +41,15 @@ class Steps(Section):
         return tuple(getattr(self, k) for k in STEP_NAMES)
 
 
-class LevelSpec(Section):
-    """One level of consultation: who leads it, how many come, how long each step takes.
+class GuideSpec(Section):
+    """When a grid deliberation reaches no consensus, the legal-aid staff (法律维权室工作人员)
+    guide it (003): the parties meet again ``days`` later, for ``hours`` with the guide and
+    one community staffer, and agree with chance ``consensus``; only if they still do not
+    is the matter handed up (``escalate_to``)."""
 
-    ``days`` are calendar days waited before each step (notice, drafting, publicity);
-    ``staff_hours`` is the community staff work of each step, joined at the community's staff
-    as meeting work (the consult step's figure is the length of the meeting, for each of
-    ``staff_at_meeting`` staff). ``pool`` is where participants are invited from (the grid's
-    or the community's residents); at most ``invite_limit`` are asked per meeting.
-    ``consensus`` is the chance the meeting agrees; without consensus a level with
-    ``escalate_to`` hands the matter up (a grid deliberation to a linkage consultation), any
-    other ends without an outcome. ``mass_work_day``: the meeting waits for the next
-    mass-work day unless the matter is urgent. ``approval_days``: reporting for approval
-    (报批) after the review, before publicity.
-    """
-
-    participants_min: int = Field(ge=1)
-    participants_max: int = Field(ge=1)
-    pool: Literal["grid", "community"]
-    invite_limit: int = Field(ge=1)
-    days: Steps
-    staff_hours: Steps
-    staff_at_meeting: int = Field(1, ge=1)
+    days: float = Field(ge=0.0)
+    hours: float = Field(ge=0.0)
     consensus: float = Probability
-    escalate_to: Literal["linkage", "hearing"] | None = None
-    mass_work_day: bool = False
-    approval_days: float = Field(0.0, ge=0.0)
-
-    @model_validator(mode="after")
-    def _sizes(self) -> LevelSpec:
-        if self.participants_max < self.participants_min:
-            raise ValueError("participants_max is below participants_min")
-        if self.invite_limit < self.participants_max:
-            raise ValueError("invite_limit is below participants_max")
-        return self
 
 
 class MatterSpec(Section):
@@ -96,6 +71,97 @@ class MatterSpec(Section):
     needs_funds: float = Field(0.0, ge=0.0, le=1.0)
 
 
+class LevelSpec(Section):
+    """One level of consultation: who leads it, how many come, how long each step takes.
+
+    ``days`` are calendar days waited before each step (notice, drafting, publicity);
+    ``staff_hours`` is the community staff work of each step, joined at the community's staff
+    as meeting work (the consult step's figure is the length of the meeting, for each of
+    ``staff_at_meeting`` staff). ``pool`` is where participants are invited from (the grid's
+    or the community's residents); at most ``invite_limit`` are asked per meeting.
+    ``consensus`` is the chance the meeting agrees; without consensus a level with
+    ``escalate_to`` hands the matter up (a grid deliberation to a linkage consultation), any
+    other ends without an outcome. ``mass_work_day``: the meeting waits for the next
+    mass-work day unless the matter is urgent. ``approval_days``: reporting for approval
+    (报批) after the review, before publicity.
+
+    ``participants_min`` to ``participants_max`` count everyone at the table but the
+    community staff running it (003's 5–8, about 15, about 30). ``officials`` take their
+    seats first — legal-aid staff, departments, the property company, deputies, unit
+    representatives — and spend the meeting's length there (officials' hours); residents
+    fill the rest. ``guide``: the no-consensus path of a grid deliberation (003).
+    """
+
+    participants_min: int = Field(ge=1)
+    participants_max: int = Field(ge=1)
+    pool: Literal["grid", "community"]
+    invite_limit: int = Field(ge=1)
+    days: Steps
+    staff_hours: Steps
+    staff_at_meeting: int = Field(1, ge=1)
+    consensus: float = Probability
+    escalate_to: Literal["linkage", "hearing"] | None = None
+    mass_work_day: bool = False
+    approval_days: float = Field(0.0, ge=0.0)
+    officials: dict[str, int] = Field(default_factory=dict)
+    guide: GuideSpec | None = None
+
+    @model_validator(mode="after")
+    def _sizes(self) -> LevelSpec:
+        if self.participants_max < self.participants_min:
+            raise ValueError("participants_max is below participants_min")
+        if self.invite_limit < self.participants_max:
+            raise ValueError("invite_limit is below participants_max")
+        if any(v < 0 for v in self.officials.values()):
+            raise ValueError("officials: seats must not be negative")
+        if self.official_seats >= self.participants_min:
+            raise ValueError(
+                f"officials take {self.official_seats} seats, leaving residents none of "
+                f"participants_min = {self.participants_min}"
+            )
+        return self
+
+    @property
+    def official_seats(self) -> int:
+        """Seats at the table taken by officials (not residents)."""
+        return sum(self.officials.values())
+
+
+class WillingnessSpec(Section):
+    """Whether a resident asked to a consultation wants to take part, apart from whether
+    they are free to (availability).
+
+    ``by_age`` is the chance by age band; a party member's odds are multiplied by
+    ``party_odds_ratio``, a resident's by ``education_odds_ratio`` of their education level
+    (1 where absent), a resident of the matter's own grid at a community-wide meeting by
+    ``interest_odds_ratio`` (the matter touches them), and ``trust_effect`` adds to the
+    log-odds per unit of satisfaction above the population's initial satisfaction (trust in
+    the community). A resident disappointed by an earlier consultation is not willing.
+    """
+
+    by_age: dict[str, float]
+    party_odds_ratio: float = Field(1.0, gt=0.0)
+    education_odds_ratio: dict[str, float] = Field(default_factory=dict)
+    interest_odds_ratio: float = Field(1.0, gt=0.0)
+    trust_effect: float = 0.0
+
+    @field_validator("by_age")
+    @classmethod
+    def _probabilities(cls, v: dict[str, float]) -> dict[str, float]:
+        for band, p in v.items():
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"by_age.{band} must be a probability in [0, 1], got {p}")
+        return v
+
+    @field_validator("education_odds_ratio")
+    @classmethod
+    def _positive(cls, v: dict[str, float]) -> dict[str, float]:
+        for level, r in v.items():
+            if not r > 0.0:
+                raise ValueError(f"education_odds_ratio.{level} must be positive, got {r}")
+        return v
+
+
 class ImplementationSpec(Section):
     """Whether an agreed outcome is carried out (落实): a base chance, cut when the money is
     not found and for every department beyond the first that must act; a linkage mechanism
@@ -111,12 +177,16 @@ class DisappointmentSpec(Section):
     """Disappointment (失望) after a consultation whose outcome was not carried out: each
     participant becomes disappointed with ``probability`` and refuses to take part again
     until they get over it (at ``recovery_per_year``, an exponential waiting time).
-    ``initial_share`` of the residents start disappointed from consultations before the run,
-    in proportion to their availability (those likelier to have come before)."""
+
+    With ``initial = "steady"`` residents start as years of consultations before the run
+    would have left them: each is disappointed with the steady-state chance of their own
+    rate of taking part (`sim.rules.participation.steady_disappointment`); with ``"none"``
+    nobody starts disappointed.
+    """
 
     probability: float = Probability
     recovery_per_year: float = Field(0.0, ge=0.0)
-    initial_share: float = Field(0.0, ge=0.0, le=1.0)
+    initial: Literal["none", "steady"] = "none"
 
 
 class ChannelsSpec(Section):
@@ -162,6 +232,10 @@ class ConsultationSpec(Section):
     Monday) every ``mass_work_weeks`` weeks. With ``per_residents`` the matters' rates are
     those of a community of that many residents and each community's rate is scaled to its
     residents, so merging communities leaves the district's matters as they were.
+
+    Officials seated at meetings (`LevelSpec.officials`) count among the participants in
+    the participants' mix as ``official_occupation`` with ``official_education`` (shares by
+    the population's education levels): 003 counts everyone taking part.
     """
 
     unit: str = "community_desk"
@@ -177,6 +251,9 @@ class ConsultationSpec(Section):
     channels: ChannelsSpec = ChannelsSpec()
     temporary_orgs: TemporaryOrgSpec | None = None
     training: TrainingSpec | None = None
+    willingness: WillingnessSpec | None = None
+    official_occupation: str = "employed"
+    official_education: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references(self) -> ConsultationSpec:
