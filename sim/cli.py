@@ -49,7 +49,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="run a scenario and write its results")
-    r.add_argument("file", help="scenario file (TOML)")
+    r.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="scenario file (TOML); further files are layered on it in order, e.g. "
+        "teaching.toml xiangfang_center.toml runs the reform at classroom size",
+    )
     r.add_argument("--seed", type=_seed, help="root seed (default: the scenario's)")
     r.add_argument("--replications", type=_positive, help="replications (default: scenario's)")
     r.add_argument("--days", type=_positive, help="days to simulate (default: scenario's)")
@@ -84,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         "--replications", type=_positive, help="paired replications (default 10)", default=10
     )
     c.add_argument("--seed", type=_seed, help="root seed (default: the baseline's)")
+    c.add_argument("--days", type=_positive, help="days to simulate in every scenario")
     _set_option(c, "override a key in every scenario")
     c.add_argument("--out", type=Path, help="output folder")
     c.add_argument("--demand-type", default="", help="demand type of the printed table")
@@ -123,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument(
         "--strict", action="store_true", help="also fail when a numeric figure has no source"
     )
+    _roots_option(v)
     v.set_defaults(func=_validate)
 
     a = sub.add_parser("assumptions", help="list the assumptions of a resolved scenario")
@@ -190,7 +198,7 @@ def _run(args: argparse.Namespace) -> int:
     overrides = list(args.overrides)
     if args.days is not None:
         overrides.append(f"days={args.days}")
-    scenario = load_scenario(args.file, overrides)
+    scenario = load_scenario(_layers(args.files), overrides, args.extends_roots)
     if isinstance(args.warmup, int) and args.warmup >= scenario.days:
         raise ScenarioError(
             "--warmup", "", f"{args.warmup} days leave nothing of a {scenario.days}-day run"
@@ -250,8 +258,11 @@ def _compare(args: argparse.Namespace) -> int:
 
     if not args.no_figures:
         _draw_to_files()
-    base = load_scenario(args.baseline, args.overrides)
-    reforms = [load_scenario(f, args.overrides) for f in args.reforms]
+    overrides = list(args.overrides)
+    if args.days is not None:
+        overrides.append(f"days={args.days}")
+    base = load_scenario(args.baseline, overrides, args.extends_roots)
+    reforms = [load_scenario(f, overrides, args.extends_roots) for f in args.reforms]
     seed = base.seed if args.seed is None else args.seed
     out = args.out if args.out is not None else default_out(f"compare-{base.name}", seed)
     table = compare(base, reforms, args.replications, seed, _options(args, out))
@@ -301,6 +312,24 @@ def _set_option(p: argparse.ArgumentParser, help_text: str) -> None:
     p.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help=help_text
     )
+    _roots_option(p)
+
+
+def _roots_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--extends-root",
+        dest="extends_roots",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a further folder whose files `extends` may name (by default only the scenario "
+        "file's folder and the shipped scenarios/)",
+    )
+
+
+def _layers(files: list[str]) -> str | list[str]:
+    """One scenario file, or layers: later files laid over the first."""
+    return files[0] if len(files) == 1 else files
 
 
 def _executor_options(p: argparse.ArgumentParser) -> None:
@@ -316,7 +345,7 @@ def _validate(args: argparse.Namespace) -> int:
     from sim.scenario import ScenarioError, load_scenario
 
     for f in args.files:
-        s = load_scenario(f)
+        s = load_scenario(f, None, args.extends_roots)
         if args.strict:
             from sim.scenario.assumptions import assumptions
 
@@ -332,7 +361,7 @@ def _assumptions(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
     from sim.scenario.assumptions import assumptions
 
-    s = load_scenario(args.file, args.overrides)
+    s = load_scenario(args.file, args.overrides, args.extends_roots)
     table = assumptions(s, every=args.all)
     if table.empty:
         print(f"{args.file}: no assumptions")

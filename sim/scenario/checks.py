@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 
 from sim.rules.priority import RULES
+from sim.scenario import limits as L
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
 
@@ -149,10 +150,33 @@ def check_references(s: Scenario) -> None:
         if abs(sum(shares.values()) - 1) > 1e-6:
             _fail(f"population.{table}", "shares must sum to 1")
     _check_by_age(s)
+    _check_work(s)
     if s.calendar.kind == "office" and s.calendar.close_hour <= s.calendar.open_hour:
         _fail("calendar.close_hour", "must be after open_hour")
     if s.warmup_days >= s.days:
         _fail("warmup_days", f"must be below days ({s.days})")
+
+
+def _check_work(s: Scenario) -> None:
+    """The work a replication would hold, estimated before it runs: refused above what
+    memory can take (`sim.scenario.limits`), naming the figures that multiply into it."""
+    residents = s.structure.communities * s.structure.residents_per_community
+    years = s.days / 365.0
+    demands = sum(d.rate_per_resident_year for d in s.demands.values()) * residents * years
+    if demands > L.MAX_DEMANDS:
+        top = max(s.demands, key=lambda k: s.demands[k].rate_per_resident_year)
+        _fail(
+            f"demands.{top}.rate_per_resident_year",
+            f"about {demands:.3g} demands a replication (rates x {residents} residents x "
+            f"{s.days} days) is more than the {L.MAX_DEMANDS:.3g} a run can hold",
+        )
+    tasks = s.tasks.per_year * s.structure.communities * years
+    if tasks > L.MAX_TASKS:
+        _fail(
+            "tasks.per_year",
+            f"about {tasks:.3g} task items a replication is more than the {L.MAX_TASKS:.3g} "
+            "a run can hold",
+        )
 
 
 def _check_by_age(s: Scenario) -> None:

@@ -22,7 +22,14 @@ class ScenarioError(ValueError):
     def __init__(self, file: str, key: str, message: str) -> None:
         self.file, self.key, self.message = file, key, message
         where = f"{file}: key '{key}'" if key else f"{file}"
-        super().__init__(f"{where}: {message}".replace("\n", " "))
+        super().__init__(printable(f"{where}: {message}"))
+
+
+def printable(text: str, limit: int = 400) -> str:
+    """`text` as one printable line: control characters (escape sequences, carriage
+    returns, new lines) shown escaped, and cut to `limit` characters."""
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
 def unknown_key(name: str, known: Iterable[str]) -> str:

@@ -5,13 +5,20 @@ file it overlays (or a list of files, merged in order: a scenario and reusable p
 ``parts/consultation_003.toml``), tables merge key by key and any other value replaces the
 parent's. Every
 failure becomes a one-line `ScenarioError` naming the file and the key.
+
+Files stay in their place: ``extends`` names ``.toml`` files only, under the folder of the
+first file loaded or the shipped ``scenarios/`` folder (or folders given as ``roots``), and
+regular files of at most `MAX_FILE_BYTES`; a chain is at most `MAX_CHAIN` files deep.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +30,16 @@ from sim.scenario.errors import ScenarioError, unknown_key
 from sim.scenario.schema import Scenario
 
 OVERRIDE_FILE = "--set"
+MAX_FILE_BYTES = 1 << 20  # a scenario file is a page of figures, not megabytes
+MAX_CHAIN = 32  # files in one chain of extends
+MAX_NAME = 255  # characters of a file name in extends
+SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def load_scenario(
     source: str | Path | dict[str, Any] | list[str | Path],
     overrides: dict[str, Any] | list[str] | None = None,
+    roots: Sequence[str | Path] = (),
 ) -> Scenario:
     """Load, merge and validate a scenario.
 
@@ -41,6 +53,9 @@ def load_scenario(
     overrides : dict or list of str, optional
         Dotted keys and values (``{"structure.communities": 4}``) or ``"key=value"`` strings
         as given to ``--set``; a value string is read as a TOML value, else as text.
+    roots : sequence of paths, optional
+        Further folders whose files ``extends`` may name, beside the first file's folder and
+        the shipped ``scenarios/``.
 
     Returns
     -------
@@ -62,17 +77,24 @@ def load_scenario(
             raise ScenarioError("<layers>", "", "no scenario file given")
         label = str(source[-1])
         loaded: set[Path] = set()
-        raw = _read_chain(Path(source[0]), origin, sources, (), loaded)
+        allowed = _roots(Path(source[0]), roots)
+        raw = _read_chain(Path(source[0]), origin, sources, (), loaded, allowed)
         for layer in source[1:]:
-            raw = _merge(raw, _read_chain(Path(layer), origin, sources, (), loaded))
+            raw = _merge(raw, _read_chain(Path(layer), origin, sources, (), loaded, allowed))
     else:
         label = str(source)
-        raw = _read_chain(Path(source), origin, sources, (), set())
+        raw = _read_chain(Path(source), origin, sources, (), set(), _roots(Path(source), roots))
     for key, value in _parse_overrides(overrides).items():
         _set(raw, key, figures.lift(value, key, {}))
         _forget_below(sources, key)
         sources[key] = f"override: {value!r}"
-        origin[key] = OVERRIDE_FILE
+        for k in [k for k in origin if k.startswith(key + ".")]:
+            origin[k] = OVERRIDE_FILE  # what the override replaced below its key
+        for k in [key, *(figures.join(key, k) for k in _keys(value))]:
+            origin[k] = OVERRIDE_FILE
+        parts = key.split(".")
+        for i in range(1, len(parts)):  # tables the override created on its way
+            origin.setdefault(".".join(parts[:i]), OVERRIDE_FILE)
     raw.pop("extends", None)
     raw["sources"] = sources
     try:
@@ -86,16 +108,48 @@ def load_scenario(
     return scenario
 
 
+def _roots(first: Path, extra: Sequence[str | Path]) -> tuple[Path, ...]:
+    """Folders whose files ``extends`` may name: the first file's, the shipped scenarios',
+    and any given."""
+    try:
+        folders = [first.resolve().parent, SHIPPED, *(Path(r).resolve() for r in extra)]
+    except (OSError, ValueError, RuntimeError):
+        raise ScenarioError(str(first), "", "not a usable file path") from None
+    return tuple(folders)
+
+
+def _target(label: str, key: str, folder: Path, name: str, roots: Sequence[Path]) -> Path:
+    """The file an ``extends`` entry names, checked: a ``.toml`` file name, inside the
+    allowed folders (checked before whether it exists, so nothing outside is probed)."""
+    if not name or "\x00" in name or len(name) > MAX_NAME or not name.endswith(".toml"):
+        raise ScenarioError(label, key, "must name a .toml file (at most 255 characters)")
+    try:
+        target = (folder / name).resolve()
+    except (OSError, ValueError, RuntimeError):
+        raise ScenarioError(label, key, "not a usable file name") from None
+    if not any(target.is_relative_to(root) for root in roots):
+        raise ScenarioError(
+            label,
+            key,
+            "names a file outside the scenario's folder and the shipped scenarios "
+            "(allow more folders with --extends-root)",
+        )
+    return target
+
+
 def _read_chain(
     path: Path,
     origin: dict[str, str],
     sources: dict[str, str],
     seen: tuple[Path, ...],
     loaded: set[Path],
+    roots: Sequence[Path] = (),
 ) -> dict[str, Any]:
     """Read `path` and the chain of files it extends, parents first, leaving out files
     already `loaded` (by an earlier layer or another branch of the chain)."""
     label = str(path)
+    if len(seen) >= MAX_CHAIN:
+        raise ScenarioError(label, "extends", f"a chain of more than {MAX_CHAIN} files")
     data = read_toml(path)
     parent: dict[str, Any] = {}
     loaded.add(path.resolve())
@@ -106,16 +160,17 @@ def _read_chain(
             raise ScenarioError(label, "extends", "must be a file name or a list of file names")
         for n, name in enumerate(names):  # parents merge in order, each with its own chain
             key = "extends" if isinstance(ext, str) else f"extends.{n}"
-            target = (path.parent / name).resolve()
+            target = _target(label, key, path.parent, name, roots or _roots(path, ()))
             if target in seen or target == path.resolve():
                 raise ScenarioError(label, key, f"circular extends through '{name}'")
             if not target.exists():
                 raise ScenarioError(label, key, f"file '{name}' not found")
+            if not target.is_file():
+                raise ScenarioError(label, key, f"'{name}' is not a regular file")
             if target in loaded:
                 continue  # already in: an earlier layer or a common parent
-            parent = _merge(
-                parent, _read_chain(target, origin, sources, seen + (path.resolve(),), loaded)
-            )
+            chain = seen + (path.resolve(),)
+            parent = _merge(parent, _read_chain(target, origin, sources, chain, loaded, roots))
     own = _lift(data, label, origin, sources)
     for key in _table_figures(data):
         _drop(parent, key)  # a figure whose value is a table replaces the parent's table
@@ -126,17 +181,28 @@ def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file; a missing, unreadable or malformed file is a `ScenarioError`."""
     label = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError(label, "", "not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(label, "", f"larger than {MAX_FILE_BYTES} bytes")
+        with open(path, "rb") as f:
+            text = f.read(MAX_FILE_BYTES + 1).decode("utf-8")
+    except ScenarioError:
+        raise
     except FileNotFoundError:
         raise ScenarioError(label, "", "file not found") from None
     except UnicodeDecodeError:
         raise ScenarioError(label, "", "not a UTF-8 text file") from None
-    except OSError as exc:
-        raise ScenarioError(label, "", f"cannot read file ({exc.strerror})") from None
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or "not a usable file name"
+        raise ScenarioError(label, "", f"cannot read file ({why})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(label, "", f"TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(label, "", "tables nested too deeply") from None
 
 
 def _table_figures(node: Any, path: str = "") -> list[str]:
@@ -243,11 +309,15 @@ def _set(tree: dict[str, Any], key: str, value: Any) -> None:
     """Set a dotted key in a nested mapping, creating tables on the way."""
     parts = key.split(".")
     node = tree
-    for part in parts[:-1]:
+    for i, part in enumerate(parts[:-1]):
         nxt = node.get(part)
         if isinstance(nxt, list):
             raise ScenarioError(OVERRIDE_FILE, key, "cannot override inside a list")
         if not isinstance(nxt, dict):
+            if nxt is None and typing.get_origin(_annotation_at(parts[:i])) is dict:
+                where = ".".join(parts[:i])  # a named entry (a unit, a flow) that is not there
+                known = ", ".join(sorted(map(str, node))) or "none"
+                raise ScenarioError(OVERRIDE_FILE, key, f"no '{part}' in {where} (known: {known})")
             nxt = {}
             node[part] = nxt
         node = nxt
@@ -268,7 +338,7 @@ def _origin_of(key: str, origin: dict[str, str], default: str) -> str:
 def _first_error(exc: ValidationError, origin: dict[str, str], label: str) -> ScenarioError:
     """Turn pydantic's first error into a one-line `ScenarioError`."""
     err = exc.errors()[0]
-    loc = [str(p) for p in err["loc"]]
+    loc = [str(p) if str(p) else '""' for p in err["loc"]]
     key = ".".join(loc)
     kind = err["type"]
     if kind == "extra_forbidden":

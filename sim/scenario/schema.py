@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from sim.scenario import limits as L
 from sim.scenario.section import Probability, Section
 from sim.scenario.sections.access import AccessSpec
 from sim.scenario.sections.burden import BurdenSpec
@@ -34,10 +35,10 @@ class CalendarSpec(Section):
 class Structure(Section):
     """The district's tiers: street offices 街道办事处, communities 社区, grids 网格."""
 
-    streets: int = Field(ge=0)
-    communities: int = Field(ge=1)
-    residents_per_community: int = Field(ge=1)
-    grids_per_community: int = Field(1, ge=1)
+    streets: int = Field(ge=0, le=L.MAX_STREETS)
+    communities: int = Field(ge=1, le=L.MAX_COMMUNITIES)
+    residents_per_community: int = Field(ge=1, le=L.MAX_RESIDENTS_PER_COMMUNITY)
+    grids_per_community: int = Field(1, ge=1, le=L.MAX_GRIDS)
 
 
 class PopulationSpec(Section):
@@ -76,7 +77,7 @@ class SatisfactionSpec(Section):
     """How a resolved demand moves its resident's satisfaction (an exponential memory)."""
 
     learning_rate: float = Field(0.2, ge=0.0, le=1.0)
-    target_days: float = Field(5.0, gt=0.0)
+    target_days: float = Field(5.0, gt=0.0, le=L.MAX_DAYS)
     trip_penalty: float = Field(0.1, ge=0.0, le=1.0)
 
 
@@ -104,13 +105,13 @@ class UnitSpec(Section):
     """
 
     level: Literal["community", "street", "district", "department", "online"]
-    servers: int = Field(1, ge=0)
+    servers: int = Field(1, ge=0, le=L.MAX_SERVERS)
     windows: dict[str, int] | None = None
     pooled: bool = False
     calendar: Literal["office", "always"] = "office"
     sessions: SessionsSpec | None = None
     priority: str = "fifo"
-    staff_cost_yuan_per_year: float = Field(0.0, ge=0.0)
+    staff_cost_yuan_per_year: float = Field(0.0, ge=0.0, le=L.MAX_YUAN)
 
 
 class Route(Section):
@@ -124,7 +125,7 @@ class Route(Section):
 
     to: str
     p: float = Probability
-    delay_hours: float = Field(0.0, ge=0.0)
+    delay_hours: float = Field(0.0, ge=0.0, le=L.MAX_HOURS)
     pickup_weekdays: list[Weekday] | None = Field(None, min_length=1)
     pickup_hour: float = Field(9.0, ge=0.0, lt=24.0)
     statutory: bool = False
@@ -142,13 +143,13 @@ class Stage(Section):
 
     unit: str
     presence: Literal["resident", "file"] = "resident"
-    minutes: float = Field(10.0, ge=0.0)
+    minutes: float = Field(10.0, ge=0.0, le=L.MAX_MINUTES)
     item_time: Literal["none", "intake", "processing"] = "none"
     dist: Literal["exponential", "fixed", "lognormal"] = "exponential"
-    cv: float = Field(1.0, ge=0.0)
+    cv: float = Field(1.0, ge=0.0, le=L.MAX_CV)
     missing_docs_return: bool = False
-    return_delay_hours: float = Field(48.0, ge=0.0)
-    balk_queue: int | None = Field(None, ge=1)
+    return_delay_hours: float = Field(48.0, ge=0.0, le=L.MAX_HOURS)
+    balk_queue: int | None = Field(None, ge=1, le=L.MAX_RESIDENTS_PER_COMMUNITY)
     outsource: bool = False
     routes: list[Route] = Field(default_factory=list)
 
@@ -166,21 +167,21 @@ class ItemGroup(Section):
     """Items of one kind in the catalogue, e.g. civil-affairs approvals (民政审批)."""
 
     department: str
-    items: int = Field(1, ge=1)
+    items: int = Field(1, ge=1, le=1_000)
     share: float = Probability
     flow: str
     online_eligible: bool = False
     missing_docs: float = Field(0.0, ge=0.0, le=1.0)
-    intake_minutes: float = Field(10.0, ge=0.0)
-    processing_minutes: float = Field(30.0, ge=0.0)
+    intake_minutes: float = Field(10.0, ge=0.0, le=L.MAX_MINUTES)
+    processing_minutes: float = Field(30.0, ge=0.0, le=L.MAX_MINUTES)
 
 
 class DemandSpec(Section):
     """A stream of demands of one type raised by residents of every community."""
 
-    rate_per_resident_year: float = Field(ge=0.0)
+    rate_per_resident_year: float = Field(ge=0.0, le=L.MAX_RATE)
     age_weights: dict[str, float] | None = None
-    groups: dict[str, ItemGroup]
+    groups: dict[str, ItemGroup] = Field(min_length=1)
 
 
 class TasksSpec(Section):
@@ -200,16 +201,16 @@ class TasksSpec(Section):
     """
 
     unit: str | None = None
-    per_year: float = Field(0.0, ge=0.0)
-    hours_each: float = Field(8.0, ge=0.0)
-    plaques: int = Field(0, ge=0)
-    plaque_hours_per_month: float = Field(0.0, ge=0.0)
-    assessments: int = Field(0, ge=0)
-    assessment_hours: float = Field(0.0, ge=0.0)
-    chunk_hours: float = Field(1.0, gt=0.0)
-    per_residents: int | None = Field(None, ge=1)
-    campaigns_per_year: float = Field(0.0, ge=0.0)
-    deadline_days: float | None = Field(None, gt=0.0)
+    per_year: float = Field(0.0, ge=0.0, le=L.MAX_PER_YEAR)
+    hours_each: float = Field(8.0, ge=0.0, le=L.MAX_HOURS)
+    plaques: int = Field(0, ge=0, le=10_000)
+    plaque_hours_per_month: float = Field(0.0, ge=0.0, le=744.0)
+    assessments: int = Field(0, ge=0, le=10_000)
+    assessment_hours: float = Field(0.0, ge=0.0, le=L.MAX_HOURS)
+    chunk_hours: float = Field(1.0, gt=0.0, le=L.MAX_HOURS)
+    per_residents: int | None = Field(None, ge=1, le=L.MAX_RESIDENTS_PER_COMMUNITY)
+    campaigns_per_year: float = Field(0.0, ge=0.0, le=365.0)
+    deadline_days: float | None = Field(None, gt=0.0, le=L.MAX_DAYS)
     overtime_hours: float = Field(0.0, ge=0.0, le=8.0)
 
 
@@ -230,12 +231,12 @@ class OnlineSpec(Section):
 class Scenario(Section):
     """A whole scenario: what the district looks like and how work flows through it."""
 
-    name: str
-    description: str = ""
-    days: int = Field(365, ge=1)
-    warmup_days: int = Field(0, ge=0)
-    seed: int = Field(1, ge=0)
-    replications: int = Field(1, ge=1)
+    name: str = Field(min_length=1, max_length=L.MAX_NAME)
+    description: str = Field("", max_length=L.MAX_TEXT)
+    days: int = Field(365, ge=1, le=L.MAX_DAYS)
+    warmup_days: int = Field(0, ge=0, le=L.MAX_DAYS)
+    seed: int = Field(1, ge=0, le=L.MAX_SEED)
+    replications: int = Field(1, ge=1, le=L.MAX_REPLICATIONS)
     calendar: CalendarSpec = CalendarSpec()
     structure: Structure
     departments: list[str]
@@ -254,3 +255,10 @@ class Scenario(Section):
     # residents' access costs (issue #8): absent means every latent need is raised
     access: AccessSpec | None = None
     sources: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("name", "description")
+    @classmethod
+    def _printable(cls, v: str) -> str:
+        if not all(c.isprintable() or c in "\n\t" for c in v):
+            raise ValueError("must not hold control characters")
+        return v
