@@ -18,12 +18,13 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
+from sim.scenario import limits as L
 from sim.scenario.section import Section
 
 # the levels a unit stands at (as in the schema's `UnitSpec.level`)
 LEVELS = ("community", "street", "district", "department", "online")
 
-Minutes = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Minutes = Annotated[float, Field(ge=0.0, le=L.MAX_MINUTES, allow_inf_nan=False)]
 
 
 class AccessSpec(Section):
@@ -51,8 +52,8 @@ class AccessSpec(Section):
     """
 
     travel_minutes: dict[str, Minutes] = Field(default_factory=dict)
-    elasticity_per_hour: float = Field(ge=0.0)
-    online_minutes: float = Field(10.0, ge=0.0)
+    elasticity_per_hour: float = Field(ge=0.0, le=100.0)
+    online_minutes: float = Field(10.0, ge=0.0, le=L.MAX_MINUTES)
 
     @field_validator("travel_minutes")
     @classmethod

@@ -19,9 +19,11 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.scenario import limits as L
 from sim.scenario.section import Probability, Section
 
 LEVEL_NAMES = ("deliberation", "linkage", "hearing")
+MAX_SEATS = 10_000  # people at one meeting: far above a hearing's thirty
 STEP_NAMES = ("topic", "review", "publicise", "consult", "file", "publish")
 
 
@@ -29,12 +31,12 @@ class Steps(Section):
     """One figure for each of the six steps (三级六步的六步): days of waiting before the
     step's work, or staff hours of that work."""
 
-    topic: float = Field(ge=0.0)
-    review: float = Field(ge=0.0)
-    publicise: float = Field(ge=0.0)
-    consult: float = Field(ge=0.0)
-    file: float = Field(ge=0.0)
-    publish: float = Field(ge=0.0)
+    topic: float = Field(ge=0.0, le=L.MAX_DAYS)
+    review: float = Field(ge=0.0, le=L.MAX_DAYS)
+    publicise: float = Field(ge=0.0, le=L.MAX_DAYS)
+    consult: float = Field(ge=0.0, le=L.MAX_DAYS)
+    file: float = Field(ge=0.0, le=L.MAX_DAYS)
+    publish: float = Field(ge=0.0, le=L.MAX_DAYS)
 
     def as_tuple(self) -> tuple[float, ...]:
         """The six figures in step order (`STEP_NAMES`)."""
@@ -47,8 +49,8 @@ class GuideSpec(Section):
     one community staffer, and agree with chance ``consensus``; only if they still do not
     is the matter handed up (``escalate_to``)."""
 
-    days: float = Field(ge=0.0)
-    hours: float = Field(ge=0.0)
+    days: float = Field(ge=0.0, le=L.MAX_DAYS)
+    hours: float = Field(ge=0.0, le=L.MAX_HOURS)
     consensus: float = Probability
 
 
@@ -63,11 +65,11 @@ class MatterSpec(Section):
     ``departments_mean``; ``needs_funds`` is the share that needs money to carry out.
     """
 
-    rate_per_community_year: float = Field(ge=0.0)
+    rate_per_community_year: float = Field(ge=0.0, le=L.MAX_PER_YEAR)
     complexity: Literal["simple", "complex", "major"]
     cross_grid: float = Field(0.0, ge=0.0, le=1.0)
     urgent: float = Field(0.0, ge=0.0, le=1.0)
-    departments_mean: float = Field(0.0, ge=0.0)
+    departments_mean: float = Field(0.0, ge=0.0, le=100.0)
     needs_funds: float = Field(0.0, ge=0.0, le=1.0)
 
 
@@ -92,17 +94,17 @@ class LevelSpec(Section):
     fill the rest. ``guide``: the no-consensus path of a grid deliberation (003).
     """
 
-    participants_min: int = Field(ge=1)
-    participants_max: int = Field(ge=1)
+    participants_min: int = Field(ge=1, le=MAX_SEATS)
+    participants_max: int = Field(ge=1, le=MAX_SEATS)
     pool: Literal["grid", "community"]
-    invite_limit: int = Field(ge=1)
+    invite_limit: int = Field(ge=1, le=MAX_SEATS * 100)
     days: Steps
     staff_hours: Steps
-    staff_at_meeting: int = Field(1, ge=1)
+    staff_at_meeting: int = Field(1, ge=1, le=MAX_SEATS)
     consensus: float = Probability
     escalate_to: Literal["linkage", "hearing"] | None = None
     mass_work_day: bool = False
-    approval_days: float = Field(0.0, ge=0.0)
+    approval_days: float = Field(0.0, ge=0.0, le=L.MAX_DAYS)
     officials: dict[str, int] = Field(default_factory=dict)
     guide: GuideSpec | None = None
 
@@ -140,10 +142,10 @@ class WillingnessSpec(Section):
     """
 
     by_age: dict[str, float]
-    party_odds_ratio: float = Field(1.0, gt=0.0)
+    party_odds_ratio: float = Field(1.0, gt=0.0, le=1e6)
     education_odds_ratio: dict[str, float] = Field(default_factory=dict)
-    interest_odds_ratio: float = Field(1.0, gt=0.0)
-    trust_effect: float = 0.0
+    interest_odds_ratio: float = Field(1.0, gt=0.0, le=1e6)
+    trust_effect: float = Field(0.0, ge=-100.0, le=100.0)
 
     @field_validator("by_age")
     @classmethod
@@ -157,8 +159,8 @@ class WillingnessSpec(Section):
     @classmethod
     def _positive(cls, v: dict[str, float]) -> dict[str, float]:
         for level, r in v.items():
-            if not r > 0.0:
-                raise ValueError(f"education_odds_ratio.{level} must be positive, got {r}")
+            if not 0.0 < r <= 1e6:
+                raise ValueError(f"education_odds_ratio.{level} must be in (0, 1e6], got {r}")
         return v
 
 
@@ -185,7 +187,7 @@ class DisappointmentSpec(Section):
     """
 
     probability: float = Probability
-    recovery_per_year: float = Field(0.0, ge=0.0)
+    recovery_per_year: float = Field(0.0, ge=0.0, le=1_000.0)
     initial: Literal["none", "steady"] = "none"
 
 
@@ -198,7 +200,7 @@ class ChannelsSpec(Section):
     visits: float = Field(0.0, ge=0.0, le=1.0)
     written: float = Field(0.0, ge=0.0, le=1.0)
     online: float = Field(0.0, ge=0.0, le=1.0)
-    visit_minutes: float = Field(0.0, ge=0.0)
+    visit_minutes: float = Field(0.0, ge=0.0, le=L.MAX_MINUTES)
 
 
 class TemporaryOrgSpec(Section):
@@ -210,7 +212,7 @@ class TemporaryOrgSpec(Section):
 
     kinds: list[str]
     formation: float = Probability
-    members: int = Field(ge=1)
+    members: int = Field(ge=1, le=MAX_SEATS)
     relief: float = Probability
 
 
@@ -219,8 +221,8 @@ class TrainingSpec(Section):
     are multiplied by ``duration_factor`` and the chance of no consensus by
     ``no_consensus_factor``."""
 
-    duration_factor: float = Field(gt=0.0)
-    no_consensus_factor: float = Field(ge=0.0)
+    duration_factor: float = Field(gt=0.0, le=100.0)
+    no_consensus_factor: float = Field(ge=0.0, le=100.0)
 
 
 class ConsultationSpec(Section):
@@ -240,8 +242,8 @@ class ConsultationSpec(Section):
 
     unit: str = "community_desk"
     mass_work_weekday: int = Field(0, ge=0, le=6)
-    mass_work_weeks: int = Field(1, ge=1)
-    per_residents: int | None = Field(None, ge=1)
+    mass_work_weeks: int = Field(1, ge=1, le=52)
+    per_residents: int | None = Field(None, ge=1, le=L.MAX_RESIDENTS_PER_COMMUNITY)
     matters: dict[str, MatterSpec]
     deliberation: LevelSpec
     linkage: LevelSpec
