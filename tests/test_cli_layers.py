@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 import sim
 from sim.cli import main
+from sim.scenario.mismatch import unexplained
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -37,3 +40,26 @@ def test_compare_days(tmp_path: Path) -> None:
     assert main(argv + ["--quiet", "--no-figures", "--out", str(out)]) == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert all(s["days"] == 12 for s in manifest["resolved_scenarios"].values())
+
+
+def test_compare_warns_when_the_baseline_is_not_the_place_reformed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's old pitfall: the Xiangfang reform (of the full district) compared with
+    the teaching district differs in size too; `compare` says so, naming the keys."""
+    teaching, reform = str(SCENARIOS / "teaching.toml"), str(SCENARIOS / "xiangfang_center.toml")
+    argv = ["compare", teaching, reform, "--days", "20", "--replications", "1", "--quiet"]
+    assert main(argv + ["--no-figures", "--out", str(tmp_path / "c")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: xiangfang_center differs from teaching outside what" in err
+    assert "structure.communities" in err
+
+
+def test_no_warning_for_the_place_reformed() -> None:
+    """Against the scenario it extends, a reform differs only where its own file sets."""
+    base_file = SCENARIOS / "baseline.toml"
+    for name in ("xiangfang_center", "tongguanshan_abolition", "tongling_burden_cuts"):
+        reform_file = SCENARIOS / f"{name}.toml"
+        base = sim.load_scenario(base_file)
+        reform = sim.load_scenario(reform_file)
+        assert unexplained(base, reform, base_file, reform_file) == [], name
