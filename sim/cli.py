@@ -47,6 +47,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="govsim", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"govsim {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="run a scenario and write its results")
@@ -140,6 +141,16 @@ def _parser() -> argparse.ArgumentParser:
     _set_option(a, "override a scenario key before listing")
     a.set_defaults(func=_assumptions)
     return p
+
+
+def _version() -> str:
+    """The installed package's version (without importing the model)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("govsim")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _fraction(text: str) -> float:

@@ -63,3 +63,11 @@ def test_no_warning_for_the_place_reformed() -> None:
         base = sim.load_scenario(base_file)
         reform = sim.load_scenario(reform_file)
         assert unexplained(base, reform, base_file, reform_file) == [], name
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`govsim --version` names the installed version and exits 0."""
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.startswith("govsim ")
