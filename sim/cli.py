@@ -275,7 +275,7 @@ def _compare(args: argparse.Namespace) -> int:
         overrides.append(f"days={args.days}")
     base = load_scenario(args.baseline, overrides, args.extends_roots)
     reforms = [load_scenario(f, overrides, args.extends_roots) for f in args.reforms]
-    _warn_mismatch(args.baseline, base, args.reforms, reforms)
+    warnings = _mismatch(args.baseline, base, args.reforms, reforms)
     seed = base.seed if args.seed is None else args.seed
     out = args.out if args.out is not None else default_out(f"compare-{base.name}", seed)
     table = compare(base, reforms, args.replications, seed, _options(args, out))
@@ -283,24 +283,27 @@ def _compare(args: argparse.Namespace) -> int:
         print(readable(table, HEADLINE, args.demand_type))
         print("conservation (whole run):")
         print(readable(table, CONSERVATION, ""))
+    for line in warnings:  # after the run: an error before it stays the one line printed
+        print(line, file=sys.stderr)
     print(f"results written to {out}")
     return 0
 
 
-def _warn_mismatch(base_file: str, base: Any, files: list[str], reforms: list[Any]) -> None:
-    """Warn when a reform differs from the baseline outside what its own files set: the
-    comparison would credit the reform with those differences too."""
+def _mismatch(base_file: str, base: Any, files: list[str], reforms: list[Any]) -> list[str]:
+    """Warnings for reforms that differ from the baseline outside what their own files set:
+    the comparison would credit the reform with those differences too."""
     from sim.scenario.mismatch import unexplained
 
+    out = []
     for f, reform in zip(files, reforms, strict=True):
         keys = unexplained(base, reform, base_file, f)
         if keys:
             shown = ", ".join(keys[:6]) + (f" and {len(keys) - 6} more" if len(keys) > 6 else "")
-            print(
+            out.append(
                 f"govsim: warning: {reform.name} differs from {base.name} outside what {f} "
-                f"sets ({shown}); the comparison counts those as the reform's effect",
-                file=sys.stderr,
+                f"sets ({shown}); the comparison counts those as the reform's effect"
             )
+    return out
 
 
 def _sweep(args: argparse.Namespace) -> int:

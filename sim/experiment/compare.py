@@ -121,9 +121,12 @@ def compare(
         atomic_write_frame(root / "summary.csv", summary)
         exp.store.update_manifest(replications=n)
         if options.figures:
+            from sim.experiment.result import registry_labels
             from sim.plots.figures import comparison_figure, save_figure
 
-            save_figure(comparison_figure(table), root / "comparison.png")
+            labels = registry_labels(table["metric"].unique())
+            fig = comparison_figure(table, labels=labels, baseline=baseline.name)
+            save_figure(fig, root / "comparison.png")
     return table
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,6 +73,27 @@ class RunResult:
         sel = s[(s["metric"] == name) & (s["demand_type"] == demand_type)]
         return sel.set_index("replication")["value"]
 
+    def labels(self) -> dict[str, tuple[str, str, str]]:
+        """Label, unit and better direction of every metric of the summary, from the
+        metric registry (for figures)."""
+        return registry_labels(self.summary["metric"].unique())
+
+    def plot(self, out_dir: str | Path | None = None) -> list:
+        """The standard figures (resolution by type, backlog, staff time) as matplotlib
+        figures; with `out_dir`, also written there as PNG files."""
+        from sim.plots import figures
+
+        labels = self.labels()
+        warmup = float(self.meta.get("warmup", {}).get("days_used", self.scenario.warmup_days))
+        made = [
+            figures.resolution_by_type(self.summary, labels),
+            figures.backlog_by_level(self.timeseries, warmup, labels),
+            figures.staff_time(self.summary, labels),
+        ]
+        if out_dir is not None:
+            save_figures(self, Path(out_dir))
+        return made
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables to write, by name (the yearly series only when a mechanism is on)."""
         out = {"summary": self.summary, "timeseries": self.timeseries, "demands": self.demands}
@@ -95,6 +117,20 @@ class RunResult:
         if figures:
             save_figures(self, out_dir)
         return out_dir
+
+
+def registry_labels(names: Any) -> dict[str, tuple[str, str, str]]:
+    """Label, unit and better direction of each registered metric among `names`."""
+    from sim.metrics.registry import describe
+
+    out = {}
+    for name in names:
+        try:
+            m = describe(str(name))
+        except KeyError:
+            continue
+        out[str(name)] = (m.label, m.unit, m.better)
+    return out
 
 
 def interval_table(summary_table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
