@@ -6,7 +6,9 @@ Rules (`sim.rules.gate`) are tested without an environment, on fixed uniforms. T
 fixed workloads: its log holds ``(event, minute, community, department, funded,
 staff_minutes)`` and the staff's log ``(who, start, end)``. The multi-year runs show, with one
 seed, the burden rebounding without the gate and held with it; with every mechanism off, or
-switched on but idle, a run reproduces the core exactly.
+switched on but idle, a run reproduces the core exactly. The hand-made district's departments
+have a full habit of pushing (they try every would-be task); the push rule itself
+(`sim.rules.push`) is tested in `test_push`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from sim.processes.demand import DRAWS, Demands, catalogue
 from sim.processes.routing import Router
 from sim.processes.tasks import Workload
 from sim.processes.world import run_replication
-from sim.rules.gate import add_back_rate, gate_rejects, is_funded, is_pushed, staff_minutes
+from sim.rules.gate import gate_rejects, is_funded, is_pushed, staff_minutes
 from sim.rules.priority import TASK
 from sim.scenario import Scenario
 
@@ -59,7 +61,15 @@ SCENARIO: dict[str, Any] = {
         }
     },
     "tasks": {"unit": "desk", "per_year": 0.0, "chunk_hours": 1.0},
-    "burden": {"rebound_per_year": 27.0, "ceiling_per_year": 280.0},
+    # habit 1 at the reference draw: departments try every would-be task (see test_push)
+    "burden": {
+        "latent_per_year": 20.0,
+        "reference_staff": 1.0,
+        "capacity_elasticity": 1.0,
+        "channel": 1.0,
+        "habit_start": 1.0,
+        "learning_per_year": 0.0,
+    },
 }
 
 
@@ -73,18 +83,24 @@ def scenario(overrides: dict[str, Any] | None = None) -> Scenario:
     return sim.load_scenario(SCENARIO, overrides)
 
 
-def candidates(rows: Sequence[tuple[float, int, int, float, float, float, float]]) -> Candidates:
+Row = (
+    tuple[float, int, int, float, float, float, float]
+    | tuple[float, int, int, float, float, float, float, float]
+)
+
+
+def candidates(rows: Sequence[Row]) -> Candidates:
     """Would-be tasks from rows ``(time, community, department, minutes, u_fund, u_push,
-    u_gate)``, in time order."""
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 7
+    u_gate)`` (the attempt's uniform ``u_try`` 0.5) or ``(time, community, department,
+    minutes, u_fund, u_try, u_push, u_gate)``, in time order."""
+    full = [r if len(r) == 8 else (*r[:5], 0.5, *r[5:]) for r in rows]
+    cols = list(zip(*full, strict=True)) if full else [()] * 8
     return Candidates(
         np.array(cols[0], float),
         np.array(cols[1], np.int32),
         np.array(cols[2], np.int32),
         np.array(cols[3], float),
-        np.array(cols[4], float),
-        np.array(cols[5], float),
-        np.array(cols[6], float),
+        *(np.array(c, float) for c in cols[4:]),
     )
 
 
@@ -176,33 +192,26 @@ def test_department_restraint_applies_to_unfunded_tasks_only() -> None:
     assert is_pushed(0.999, False, 1.0)
 
 
-def test_add_back_rate_grows_each_year_up_to_the_pre_cut_level() -> None:
-    """27 more task items every year on top of 145, capped at the pre-cut 280 (001)."""
-    rates = [add_back_rate(y, 27.0, 145.0, 280.0) for y in range(7)]
-    assert rates == [27.0, 54.0, 81.0, 108.0, 135.0, 135.0, 135.0]
-    assert add_back_rate(0, 27.0, 300.0, 280.0) == 0.0  # already above the ceiling
-    assert add_back_rate(3, 0.0, 145.0, 280.0) == 0.0
-
-
 # -- drawing the would-be tasks -----------------------------------------------------------
-def test_would_be_tasks_follow_the_yearly_rates_in_office_hours() -> None:
-    """Poisson numbers per community and year with means 20, 40, 50 (capped: 100 + 50 =
-    150) and 50 x 35/365 for the partial fourth year; office hours only, in time order,
-    departments equally likely, exponential workloads of mean ``tasks.hours_each``."""
+def test_would_be_tasks_follow_the_latent_rate_in_office_hours() -> None:
+    """Poisson numbers per community and year with mean 30 (the latent 20 scaled to 300
+    residents per 200), and 30 x 35/365 for the partial fourth year; office hours only, in
+    time order, departments equally likely, exponential workloads of mean
+    ``tasks.hours_each``; four uniforms each."""
     s = scenario(
         {
             "days": 1130,
             "structure.communities": 60,
+            "structure.residents_per_community": 300,
+            "tasks.per_residents": 200,
             "tasks.per_year": 100.0,
             "tasks.hours_each": 4.0,
-            "burden.rebound_per_year": 20.0,
-            "burden.ceiling_per_year": 150.0,
         }
     )
     cal = calendar_of(s)
     c = draw_candidates(s, cal, np.random.default_rng(11))
     year = (c.time // YEAR).astype(int)
-    for y, mean in enumerate((20.0, 40.0, 50.0, 50.0 * 35 / 365)):
+    for y, mean in enumerate((30.0, 30.0, 30.0, 30.0 * 35 / 365)):
         n = float((year == y).sum())
         expected = mean * 60
         assert abs(n - expected) < 4 * np.sqrt(expected), (y, n, expected)
@@ -212,7 +221,7 @@ def test_would_be_tasks_follow_the_yearly_rates_in_office_hours() -> None:
     assert set(c.community.tolist()) == set(range(60))
     assert abs(np.mean(c.department == CIVIL) - 0.5) < 0.03
     assert c.minutes.mean() == pytest.approx(240.0, rel=0.05)
-    for u in (c.u_fund, c.u_push, c.u_gate):
+    for u in (c.u_fund, c.u_try, c.u_push, c.u_gate):
         assert 0.0 <= u.min() and u.max() < 1.0 and abs(u.mean() - 0.5) < 0.02
 
 
@@ -230,7 +239,8 @@ def test_same_would_be_tasks_whatever_the_gate_and_funds() -> None:
     a = draw_candidates(plain, calendar_of(plain), np.random.default_rng(5))
     b = draw_candidates(gated, calendar_of(gated), np.random.default_rng(5))
     assert a.size > 20
-    for name in ("time", "community", "department", "minutes", "u_fund", "u_push", "u_gate"):
+    names = ("time", "community", "department", "minutes", "u_fund", "u_try", "u_push", "u_gate")
+    for name in names:
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
 
 
@@ -321,8 +331,9 @@ def test_gate_rejects_and_funds_buy_hours() -> None:
 
 
 def test_yearly_counts_over_two_years() -> None:
-    """Tasks received per community each year (all pushed back here), the gate's rejections
-    and the planned add-back rate (27, 54) by year."""
+    """Tasks received per community each year (all pushed back here), the would-be tasks,
+    the gate's rejections and the departments' mean habit (1 throughout: nothing learned
+    with ``learning_per_year`` 0) by year."""
     s = scenario({"days": 730, "burden.gate": {"reject_unfunded": 0.5}})
     cand = candidates(
         [
@@ -340,8 +351,10 @@ def test_yearly_counts_over_two_years() -> None:
     assert table[(1, "tasks_per_community")] == 1.0
     assert table[(0, "tasks_rejected_by_gate_per_community")] == 0.5
     assert table[(1, "tasks_rejected_by_gate_per_community")] == 0.0
-    assert table[(0, "add_back_rate_per_community")] == 27.0
-    assert table[(1, "add_back_rate_per_community")] == 54.0
+    assert table[(0, "would_be_tasks_per_community")] == 1.0
+    assert table[(1, "would_be_tasks_per_community")] == 1.0
+    assert table[(1, "tasks_not_tried_per_community")] == 0.0
+    assert table[(0, "push_habit_mean")] == table[(1, "push_habit_mean")] == 1.0
     busy_minutes = sum(b - a for _, a, b in staff)
     assert busy_minutes == 90.0
     share = [table[(y, "staff_hours_share_tasks")] for y in (0, 1)]
@@ -370,13 +383,20 @@ def five_years() -> dict[str, pd.DataFrame]:
 
 def test_burden_rebounds_without_the_gate(five_years: dict[str, pd.DataFrame]) -> None:
     """Without the gate, tasks per community and the task share of staff time rise every
-    year after the cut, from about 145 + 27 to about the pre-cut 280."""
+    year after the cut, from a little above 145 to near the pre-cut 280; the rebound comes
+    from the push rule: the departments' habit grows every year, slowly, then fast, then
+    slowly again (self-reinforcing, then saturating), and the tasks pushed back with it."""
     y = five_years["tongling_rebound_5y"]
     tasks, share = y["tasks_per_community"], y["staff_hours_share_tasks"]
     assert len(tasks) == 5
     assert np.all(np.diff(tasks) > 0), tasks.tolist()
     assert np.all(np.diff(share) > 0), share.tolist()
-    assert 150 < tasks[0] < 195 and 250 < tasks[4] < 310, tasks.tolist()
+    assert 150 < tasks[0] < 195 and 240 < tasks[4] < 290, tasks.tolist()
+    habit, pushed = y["push_habit_mean"], y["tasks_pushed_back_per_community"]
+    step, more = np.diff(habit), np.diff(pushed)
+    assert np.all(step > 0) and step[1] > step[0] and step[3] < step[1], habit.tolist()
+    assert more[1] > more[0] and more[3] < more[1], pushed.tolist()
+    assert pushed[0] < 0.25 * 135 and pushed[4] > 0.8 * 135, pushed.tolist()
 
 
 def test_gate_and_funds_hold_the_burden(five_years: dict[str, pd.DataFrame]) -> None:
@@ -406,14 +426,14 @@ def test_mechanisms_absent_reproduce_the_core_exactly() -> None:
 
 
 def test_idle_mechanisms_leave_the_core_untouched() -> None:
-    """Burden with no rebound and two-way evaluation switched on draw from streams of their
-    own and push nothing: every core metric is exactly the core run's, and the mechanisms
-    only add rows."""
+    """Burden whose departments have no habit of pushing, and two-way evaluation, switched
+    on: they draw their would-be tasks from streams of their own and push nothing, so every
+    core metric is exactly the core run's, and the mechanisms only add rows."""
     over = {**SMALL, "days": 400}  # a yearly rating falls inside the run
     core = sim.load_scenario(SCENARIOS / "tongling_burden_cuts.toml", over)
     on = sim.load_scenario(
         SCENARIOS / "tongling_gate_5y.toml",
-        {**over, "burden.rebound_per_year": 0.0, "evaluation": {"feedback": 0.5}},
+        {**over, "burden.habit_start": 0.0, "evaluation": {"feedback": 0.5}},
     )
     a, b = _run_summary(core), _run_summary(on)
     assert len(b) > len(a)
@@ -423,6 +443,8 @@ def test_idle_mechanisms_leave_the_core_untouched() -> None:
     )
     extra = set(b["metric"]) - set(a["metric"])
     assert {"tasks_pushed_back_per_community_year", "community_rating_mean"} <= extra
+    rows = dict(zip(b["metric"], b["value"], strict=False))
+    assert rows["tasks_pushed_back_per_community_year"] == 0.0 and rows["push_habit_mean"] == 0
 
 
 def _run_summary(s: Scenario) -> pd.DataFrame:

@@ -1,5 +1,6 @@
-"""Reducers of the burden and two-way evaluation tallies: tasks pushed back, the gate, funds
-following tasks, the task share of staff time by year, and the yearly ratings.
+"""Reducers of the burden and two-way evaluation tallies: tasks pushed back, the departments'
+habits of pushing, the gate, funds following tasks, the task share of staff time by year, and
+the yearly ratings.
 
 Pure functions of a replication's `Records` (see docs/metrics.md). The burden metrics cover
 the whole run, warm-up included, as the core's task metrics do.
@@ -15,7 +16,6 @@ from sim.metrics.staff import station_hours
 from sim.processes.burden import BurdenTally, year_bounds
 from sim.processes.evaluation import EvaluationTally
 from sim.processes.records import TASK_ITEM, Records
-from sim.rules.gate import add_back_rate
 
 Rows = dict[tuple[str, str], float]
 Yearly = list[tuple[int, str, float]]
@@ -23,8 +23,8 @@ Yearly = list[tuple[int, str, float]]
 
 def burden_metrics(t: BurdenTally, rec: Records) -> Rows:
     """Summary over the whole run: tasks pushed back per community and year, the shares the
-    gate rejected, departments withheld and came funded, hours bought, and the last year's
-    tasks and task share of staff time."""
+    gate rejected, departments withheld and came funded, hours bought, the last year's
+    tasks and task share of staff time, and the push rule's habit and attraction."""
     s = rec.scenario
     n_comm = s.structure.communities
     run_years = s.days / 365.0
@@ -42,26 +42,23 @@ def burden_metrics(t: BurdenTally, rec: Records) -> Rows:
         ),
         ("tasks_per_community_last_year", ""): float(per_year[-1]),
         ("staff_hours_share_tasks_last_year", ""): float(share[-1]),
+        ("push_habit_mean", ""): float(t.habit[-1]),
+        ("push_attraction", ""): float(t.attraction),
     }
 
 
 def burden_yearly(t: BurdenTally, rec: Records) -> Yearly:
-    """Per year of the run: the tasks communities receive, the add-back rate, the gate's
-    rejections, withheld and funded tasks, bought hours and the task share of staff time."""
-    s = rec.scenario
-    spec = s.burden
-    assert spec is not None
-    n_comm = s.structure.communities
+    """Per year of the run: the tasks communities receive, the would-be tasks and those the
+    departments did not try, the gate's rejections, withheld and funded tasks, bought hours,
+    the task share of staff time and the departments' mean habit at the year's end."""
+    n_comm = rec.scenario.structure.communities
     per_comm = n_comm * year_fractions(t, rec)
     assigned = t.assigned.sum(axis=1)
+    would_be = t.pushed + t.rejected + t.withheld + t.kept
     series = {
         "tasks_per_community": tasks_per_community(t, rec),
-        "add_back_rate_per_community": np.array(
-            [
-                add_back_rate(y, spec.rebound_per_year, s.tasks.per_year, spec.ceiling_per_year)
-                for y in range(t.years)
-            ]
-        ),
+        "would_be_tasks_per_community": would_be / per_comm,
+        "tasks_not_tried_per_community": t.kept / per_comm,
         "tasks_pushed_back_per_community": t.pushed / per_comm,
         "tasks_rejected_by_gate_per_community": t.rejected / per_comm,
         "tasks_withheld_per_community": t.withheld / per_comm,
@@ -70,6 +67,7 @@ def burden_yearly(t: BurdenTally, rec: Records) -> Yearly:
         ),
         "bought_hours_per_community": t.bought_minutes / 60.0 / per_comm,
         "staff_hours_share_tasks": staff_share_tasks(t, rec),
+        "push_habit_mean": t.habit,
     }
     return [(y, name, float(values[y])) for name, values in series.items() for y in range(t.years)]
 

@@ -270,8 +270,8 @@ _BURDEN = [
        "neither", "new tasks the access gate (准入) turned away / new tasks assigned (0 "
        "without a gate)", section=_B),
     _m("tasks_withheld_share", "Tasks withheld after poor ratings", "share", "neither",
-       "would-be unfunded tasks departments held back after poor ratings / would-be tasks "
-       "(0 without `[evaluation]`)", section=_B),
+       "would-be unfunded tasks departments tried but held back after poor ratings / would-be "
+       "tasks tried (0 without `[evaluation]`)", section=_B),
     _m("funded_task_share", "Tasks assigned with funds", "share", "higher",
        "new tasks assigned with their funds (费随事转) / new tasks assigned", section=_B),
     _m("bought_hours_per_community_year", "Bought hours per community and year", "hours",
@@ -284,6 +284,14 @@ _BURDEN = [
        section=_B),
     _m("staff_hours_share_tasks_last_year", "Staff time on tasks in the last year", "share",
        "lower", "`staff_hours_share_tasks` over the last year of the run only", section=_B),
+    _m("push_habit_mean", "Departments' habit of pushing work down", "0–1", "lower",
+       "departments' habit of pushing to a community at the end of the run, mean over "
+       "departments and communities (`sim/rules/push.py`: up with each task accepted, down "
+       "with each turned away by the gate)", section=_B),
+    _m("push_attraction", "Communities' draw for departments' work", "factor", "neither",
+       "`channel × (staff / (reference_staff × scale))^capacity_elasticity`: how strongly a "
+       "community's staff per resident and administrative status draw departments' work (1 "
+       "for the reference community)", section=_B),
 ]
 
 _E = "evaluation"

@@ -8,8 +8,9 @@ numbers, so a task meets the same fate in every scenario that makes the same dec
    push an unfunded task? (see `sim.rules.evaluation`)
 3. the access gate (准入, 004): does the reform group let the task through?
 
-An accepted funded task costs the community staff only the hours the funds do not buy. The
-rate at which departments push tasks back after a cut (反弹, 001) is a rule here too.
+An accepted funded task costs the community staff only the hours the funds do not buy.
+Between the first and the second, the department decides whether to try at all, by its habit
+of pushing to the community and the community's capacity and channel (`sim.rules.push`).
 """
 
 from __future__ import annotations
@@ -74,21 +75,3 @@ def staff_minutes(minutes: float, funded: bool, bought_share: float) -> float:
         Share of a funded task's hours the funds buy from outside the community staff.
     """
     return minutes * (1.0 - bought_share) if funded else minutes
-
-
-def add_back_rate(year: int, rebound_per_year: float, core: float, ceiling: float) -> float:
-    """Tasks per community a year that departments push back in year `year` after a cut
-    (反弹, 001): ``rebound_per_year`` more each year, up to the pre-cut level.
-
-    Parameters
-    ----------
-    year : int
-        Year of the run, from 0 (the year right after the cut).
-    rebound_per_year : float
-        Task items added back per community a year, each year.
-    core : float
-        Task items a year that stay after the cut (``tasks.per_year``).
-    ceiling : float
-        The pre-cut level that core and added-back tasks together do not exceed.
-    """
-    return max(0.0, min(rebound_per_year * (year + 1), ceiling - core))

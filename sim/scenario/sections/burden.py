@@ -1,20 +1,25 @@
-"""Burden after a cut: tasks added back (反弹), the access gate (准入), funds follow
-tasks (费随事转).
+"""Burden after a cut: departments pushing work back (反弹), the access gate (准入), funds
+follow tasks (费随事转).
 
 After Tongling's "three cuts, one strengthening" (三减一加强, May 2014) the tasks a community
-carries fell by nearly half from 280+ (001). Without a change in how departments work the
-burden rebounds (反弹, 001): departments push tasks back down, a few more every year. The
+carries fell by nearly half from 280+ (001). Departments still have the work they used to push
+down; without a change in how they work the burden rebounds (反弹, 001), and departments that
+manage communities the way they managed street offices "turn the community back into a street
+office" (只会把社区变回街道, 001). Here the communities that look most like street offices
+(well staffed for their residents, holding administrative items) draw the most work. The
 Tongling proposal (004) adds a task access gate (准入: a new task for communities needs the
 reform group's approval) and funds that follow the task (费随事转).
 
-In a scenario, ``tasks.per_year`` is the level right after the cut; the ``[burden]`` section
-adds the tasks departments push back on top of it.
+In a scenario, ``tasks.per_year`` is the work that stays with communities whatever happens;
+the ``[burden]`` section adds the work departments would push on top of it, and the push rule
+(`sim.rules.push`) decides how much of it they do push.
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
+from sim.scenario import limits as L
 from sim.scenario.section import Probability, Section
 
 
@@ -51,29 +56,56 @@ class FundsSpec(Section):
 
 
 class BurdenSpec(Section):
-    """Burden after a cut: tasks added back (反弹), the access gate (准入), funds follow
-    tasks (费随事转).
+    """Departments pushing work down by capacity, channel and habit (行政化反弹), the access
+    gate (准入), funds follow tasks (费随事转).
 
-    Departments push new tasks back to every community as a Poisson stream in office hours.
-    In year ``y`` of the run (from 0) the rate is ``rebound_per_year * (y + 1)`` task items
-    per community, capped so that with ``tasks.per_year`` it does not exceed
-    ``ceiling_per_year`` (the pre-cut level). Each new task comes from one of the scenario's
-    departments (each equally likely) and has the workload of a core task (exponential, mean
-    ``tasks.hours_each``).
+    Departments have ``latent_per_year`` would-be tasks a year for every community (scaled to
+    its residents like the core tasks when ``tasks.per_residents`` is set), a Poisson stream
+    in office hours, each from one of the scenario's departments (equally likely) with the
+    workload of a core task (exponential, mean ``tasks.hours_each``). The cut does not change
+    this stream. A department tries to push a would-be task to its community with chance
+    ``p``, ``p / (1 - p) = A * h / (1 - h)`` (`sim.rules.push`): ``h`` is the department's
+    habit of pushing to that community, from ``habit_start``, moved a share ``r`` towards 1
+    by each task the community accepts and towards 0 by each one the gate turns away, with
+    ``r = min(1, learning_per_year / m)`` and ``m = latent_per_year * scale / departments`` the
+    would-be tasks a department has for the community a year; ``A`` is the community's
+    attraction, ``channel * (staff / (reference_staff * scale)) ** capacity_elasticity``,
+    with ``staff`` the servers of ``tasks.unit`` and ``scale`` the community's residents over
+    ``tasks.per_residents`` (1 without it).
 
     Attributes
     ----------
-    rebound_per_year : float
-        Task items per community a year that departments add back, more every year.
-    ceiling_per_year : float
-        The pre-cut level that core and pushed-back tasks together do not exceed.
+    latent_per_year : float
+        Would-be tasks departments want to push down per community a year (per
+        ``tasks.per_residents`` residents when set).
+    reference_staff : float
+        Staff per community (of ``tasks.per_residents`` residents when set) at which
+        departments see ordinary capacity.
+    capacity_elasticity : float
+        How strongly departments respond to staff per resident (0: not at all; 1: in
+        proportion).
+    channel : float
+        The communities' administrative status as a factor on their attraction: 1 for the
+        reference (communities accept items and forward them), more when they hold
+        administrative items and process them as a street office did.
+    habit_start : float
+        Departments' habit of pushing to a community at the start of the run, in [0, 1].
+    learning_per_year : float
+        How far a department's habit moves in a year of attempts: a year in which every
+        would-be task was tried and accepted moves it about this share of the way towards 1
+        (for small values; each attempt moves it ``learning_per_year / m`` of the way towards
+        1 if accepted, towards 0 if turned away).
     gate : GateSpec or None
         The access gate (准入); absent: every new task reaches the community.
     funds : FundsSpec or None
         Funds follow tasks (费随事转); absent: no new task comes with funds.
     """
 
-    rebound_per_year: float = Field(ge=0.0)
-    ceiling_per_year: float = Field(ge=0.0)
+    latent_per_year: float = Field(ge=0.0, le=L.MAX_PER_YEAR)
+    reference_staff: float = Field(gt=0.0, le=L.MAX_SERVERS)
+    capacity_elasticity: float = Field(ge=0.0, le=10.0)
+    channel: float = Field(ge=0.0, le=100.0)
+    habit_start: float = Probability
+    learning_per_year: float = Field(ge=0.0, le=1_000.0)
     gate: GateSpec | None = None
     funds: FundsSpec | None = None
