@@ -33,7 +33,7 @@ from sim.processes.demand import DRAWS, Demands, catalogue
 from sim.processes.routing import Router
 from sim.processes.tasks import Workload
 from sim.processes.world import run_replication
-from sim.rules.gate import gate_rejects, is_funded, is_pushed, staff_minutes
+from sim.rules.gate import REJECTED, gate_decision, is_funded, is_pushed, staff_minutes
 from sim.rules.priority import TASK
 from sim.scenario import Scenario
 
@@ -167,6 +167,9 @@ def test_funds_follow_the_task_by_its_own_uniform() -> None:
 def test_gate_rejects_by_funding_with_fixed_uniforms() -> None:
     """The gate (准入) turns away an unfunded task below `reject_unfunded`, a funded one below
     `reject_funded`."""
+    def gate_rejects(u: float, funded: bool, ru: float, rf: float) -> bool:
+        return gate_decision(u, funded, ru, rf) == REJECTED
+
     assert gate_rejects(0.5, False, 0.9, 0.0)
     assert not gate_rejects(0.95, False, 0.9, 0.0)
     assert not gate_rejects(0.0, True, 0.9, 0.0)

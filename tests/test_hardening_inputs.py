@@ -19,6 +19,8 @@ import sim
 from sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+# examples per fuzz test: a size that fits the suite; GOVSIM_FUZZ_EXAMPLES=5000 for a long run
+FUZZ = int(os.environ.get("GOVSIM_FUZZ_EXAMPLES", "150"))
 TEACHING = ROOT / "scenarios" / "teaching.toml"
 
 
@@ -221,7 +223,7 @@ TREES = st.recursive(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=FUZZ, deadline=None, derandomize=not os.environ.get("GOVSIM_FUZZ_EXAMPLES"))
 @given(tree=st.dictionaries(st.sampled_from(KEYS[:12] + ["units", "flows"]), TREES, max_size=4))
 def test_fuzz_trees(tree: dict) -> None:
     """A random tree laid over the teaching scenario loads or fails as a `ScenarioError`
@@ -231,7 +233,9 @@ def test_fuzz_trees(tree: dict) -> None:
         node = raw
         *head, last = key.split(".")
         for part in head:
-            node = node.setdefault(part, {})
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
         node[last] = value
     base = sim.load_scenario(TEACHING).model_dump()
     base.pop("sources", None)

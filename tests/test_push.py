@@ -273,3 +273,81 @@ def test_rebound_has_no_per_year_constant() -> None:
     fields = set(type(s.burden).model_fields)
     assert not {"rebound_per_year", "ceiling_per_year"} & fields
     assert {"latent_per_year", "habit_start", "learning_per_year"} <= fields
+
+
+# -- item lists, entrustment contracts, third-party evaluation ------------------------------
+def test_gate_decision_with_lists_and_entrustment() -> None:
+    """One uniform decides: on the lists below the listed share; then the reject chance on
+    the rest of its range; an unfunded task turned away becomes an entrustment contract on
+    the first part of the rejected range."""
+    from sim.rules.gate import ACCEPTED, ENTRUSTED, REJECTED, gate_decision, listed_share
+
+    listed = listed_share(95, 280)  # Xiangfang's 25 + 70 items against 280 before
+    assert listed == pytest.approx(95 / 280)
+    assert gate_decision(0.30, False, 1.0, 0.0, listed) == ACCEPTED  # on the lists
+    assert gate_decision(0.40, False, 1.0, 0.0, listed) == REJECTED  # off them, unfunded
+    assert gate_decision(0.40, True, 1.0, 0.0, listed) == ACCEPTED  # off them, funded
+    # u 0.5 off the lists is 0.2433 of the rest; reject 0.5: turned away, and 0.487 of the
+    # rejected range: entrusted when entrustment is above that
+    assert gate_decision(0.5, False, 0.5, 0.0, listed, 0.4) == REJECTED
+    assert gate_decision(0.5, False, 0.5, 0.0, listed, 0.5) == ENTRUSTED
+    assert gate_decision(0.5, False, 0.5, 0.0, None, 0.9) == ACCEPTED  # no lists: u >= 0.5
+    assert listed_share(None, None) is None
+    with pytest.raises(sim.ScenarioError, match="listed_items and items_before go together"):
+        scenario({"burden.gate": {"reject_unfunded": 1.0, "listed_items": 95}})
+
+
+def test_entrustment_contract_pays_for_the_task() -> None:
+    """Gate 1.0 against unfunded tasks, entrustment 0.5, funds buy half a funded task's
+    hours. First task: gate uniform 0.3 < 0.5, the department signs an entrustment contract:
+    pushed with funds (15 of 30 minutes to the staff), the habit strengthened. Second: 0.7,
+    turned away."""
+    s = scenario(
+        {
+            **LEARNING,
+            "burden.habit_start": 0.5,
+            "burden.gate": {"reject_unfunded": 1.0, "entrustment": 0.5},
+            "burden.funds": {"funded_share": 0.0, "bought_share": 0.5},
+        }
+    )
+    cand = candidates(
+        [
+            (at(MON, 9), 0, CIVIL, 30.0, 0.5, 0.4, 0.5, 0.3),
+            (at(MON, 10), 0, CIVIL, 30.0, 0.5, 0.1, 0.5, 0.7),
+        ]
+    )
+    _, burden, _, staff = simulate(s, cand)
+    assert burden is not None
+    assert burden.log == [
+        ("push", at(MON, 9), 0, "civil_affairs", True, 15.0),
+        ("reject", at(MON, 10), 0, "civil_affairs", False, 0.0),
+    ]
+    assert burden.habit.tolist() == [[0.375, 0.5], [0.5, 0.5]]  # 0.5 -> 0.75 -> 0.375
+    assert burden.entrusted.tolist() == [1.0]
+    assert burden.ledger.funded[0].tolist() == [1, 0]
+    assert staff == [("task0@desk/0", at(MON, 9), at(MON, 9.25))]
+
+
+def test_without_a_third_party_ratings_are_softened() -> None:
+    """Communities rating their own superiors hide a share of the shortfall; a third party
+    reports it from the books (004)."""
+    from sim.rules.evaluation import reported_rating
+
+    assert reported_rating(0.2, True, 0.5) == 0.2
+    assert reported_rating(0.2, False, 0.5) == pytest.approx(0.6)
+    assert math.isnan(reported_rating(math.nan, False, 0.5))
+
+
+def test_a_third_party_restrains_departments_more() -> None:
+    """The same would-be tasks over two years: with communities rating their superiors
+    themselves (deference 0.8) departments are restrained less than under a third party."""
+    base = {
+        "burden.funds": {"funded_share": 0.3, "bought_share": 0.5},
+        "evaluation": {"feedback": 0.8},
+    }
+    third, _ = _pushed({**base, "evaluation.third_party": True}, days=730)
+    direct, _ = _pushed(
+        {**base, "evaluation.third_party": False, "evaluation.deference": 0.8}, days=730
+    )
+    assert third[0] == direct[0]  # the first year, before any rating
+    assert third[1] < direct[1]

@@ -40,7 +40,15 @@ from sim.model.calendar import Calendar
 from sim.processes.ledger import Ledger
 from sim.processes.mechanism import Context
 from sim.processes.tasks import work_scale
-from sim.rules.gate import gate_rejects, is_funded, is_pushed, staff_minutes
+from sim.rules.gate import (
+    ENTRUSTED,
+    REJECTED,
+    gate_decision,
+    is_funded,
+    is_pushed,
+    listed_share,
+    staff_minutes,
+)
 from sim.rules.push import attraction, learning_step, reinforce, tries
 from sim.scenario.schema import Scenario
 from sim.scenario.sections.burden import BurdenSpec
@@ -143,6 +151,8 @@ class BurdenTally:
         Departments' mean habit of pushing to a community at the end of each year.
     attraction : float
         The communities' attraction for departments' work (`sim.rules.push.attraction`).
+    entrusted : ndarray
+        Tasks the gate turned away that became entrustment contracts (委托协议), per year.
     """
 
     years: int
@@ -155,6 +165,7 @@ class BurdenTally:
     funded: np.ndarray
     habit: np.ndarray
     attraction: float
+    entrusted: np.ndarray | None = None
 
 
 class Burden:
@@ -211,6 +222,8 @@ class Burden:
         gate, funds = spec.gate, spec.funds
         self.reject_unfunded = gate.reject_unfunded if gate else 0.0
         self.reject_funded = gate.reject_funded if gate else 0.0
+        self.listed = listed_share(gate.listed_items, gate.items_before) if gate else None
+        self.entrust = gate.entrustment if gate else 0.0
         self.funded_share = funds.funded_share if funds else 0.0
         self.bought_share = funds.bought_share if funds else 0.0
         unit = s.units[s.tasks.unit] if s.tasks.unit is not None else None
@@ -225,6 +238,7 @@ class Burden:
         zeros = np.zeros(self.years)
         self.pushed, self.rejected, self.withheld = zeros.copy(), zeros.copy(), zeros.copy()
         self.kept, self.bought_minutes = zeros.copy(), zeros.copy()
+        self.entrusted = zeros.copy()
         self.habit_mean = np.full(self.years, np.nan)
         self._year = 0  # the year whose end-of-year habit is not yet written
 
@@ -263,12 +277,19 @@ class Burden:
         ledger.assigned[y, d] += 1
         ledger.funded[y, d] += funded
         gate = float(cand.u_gate[j])
-        rejected = gate_rejects(gate, funded, self.reject_unfunded, self.reject_funded)
+        decision = gate_decision(
+            gate, funded, self.reject_unfunded, self.reject_funded, self.listed, self.entrust
+        )
+        rejected = decision == REJECTED
         self.habit[d, c] = reinforce(habit, not rejected, self.step)
         if rejected:
             self.rejected[y] += 1
             self.log.append((REJECT, now, c, dept, funded, 0.0))
             return
+        if decision == ENTRUSTED:  # the department pays for the work after all
+            funded = True
+            ledger.funded[y, d] += 1
+            self.entrusted[y] += 1
         minutes = float(cand.minutes[j])
         staff = staff_minutes(minutes, funded, self.bought_share)
         self.pushed[y] += 1
@@ -300,4 +321,5 @@ class Burden:
             ledger.funded.copy(),
             self.habit_mean.copy(),
             float(self.draw),
+            self.entrusted.copy(),
         )

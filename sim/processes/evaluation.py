@@ -6,8 +6,9 @@ department by the share of the new tasks it assigned that year that came with fu
 (费随事转; `sim.rules.evaluation.department_rating`). The departments' ratings feed back: a
 poorly rated department pushes fewer unfunded tasks the next year
 (`sim.rules.evaluation.next_push_factor`, written into the burden mechanism's `Ledger`, whose
-would-be tasks read it when they fall due). The proposal's third party led by local deputies,
-and the local units' satisfaction, are not modelled.
+would-be tasks read it when they fall due). Without the proposal's third party led by local
+deputies, communities soften the ratings of their superiors (`reported_rating`). The local
+units' satisfaction is not modelled.
 
 Without ``[burden]`` departments push no new tasks, so only communities are rated. The
 rating of the last year (at the horizon, where the clock stops) is made when the run has
@@ -26,7 +27,12 @@ from sim.clock import DAY
 from sim.processes.burden import year_bounds, years_of
 from sim.processes.ledger import Ledger
 from sim.processes.mechanism import Context
-from sim.rules.evaluation import community_ratings, department_rating, next_push_factor
+from sim.rules.evaluation import (
+    community_ratings,
+    department_rating,
+    next_push_factor,
+    reported_rating,
+)
 from sim.scenario.sections.evaluation import EvaluationSpec
 
 
@@ -101,8 +107,9 @@ class Evaluation:
         depts: tuple[float, ...] = ()
         factors: tuple[float, ...] = ()
         if ledger is not None:
+            spec = self.spec
             depts = tuple(
-                department_rating(int(a), int(f))
+                reported_rating(department_rating(int(a), int(f)), spec.third_party, spec.deference)
                 for a, f in zip(ledger.assigned[year], ledger.funded[year], strict=True)
             )
             ledger.push_factor[:] = [

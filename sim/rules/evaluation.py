@@ -3,8 +3,8 @@ does to a department's pushing of tasks.
 
 The government rates each community by its residents' satisfaction; communities rate each
 department by whether it provided the funds for the work it assigned. A third party led by
-local deputies judges both in the proposal; here the ratings are computed directly. Every
-rule is a pure function.
+local deputies judges both in the proposal; without it communities rate their superiors
+themselves and soften the ratings (`reported_rating`). Every rule is a pure function.
 """
 
 from __future__ import annotations
@@ -49,6 +49,16 @@ def department_rating(assigned: int, funded: int) -> float:
         How many of them came with their funds.
     """
     return funded / assigned if assigned else math.nan
+
+
+def reported_rating(rating: float, third_party: bool, deference: float) -> float:
+    """The rating a department gets: from the books when a third party led by local
+    deputies judges it (004), else from communities rating their own superiors, who hide a
+    share `deference` of its shortfall (``rating + deference * (1 - rating)``; NaN stays
+    NaN)."""
+    if third_party or math.isnan(rating):
+        return rating
+    return rating + deference * (1.0 - rating)
 
 
 def next_push_factor(factor: float, rating: float, feedback: float) -> float:

@@ -6,7 +6,9 @@ numbers, so a task meets the same fate in every scenario that makes the same dec
 1. funds follow tasks (费随事转, 004): does the department send the task's funds with it?
 2. the department's restraint after a poor rating (two-way evaluation, 004): does it still
    push an unfunded task? (see `sim.rules.evaluation`)
-3. the access gate (准入, 004): does the reform group let the task through?
+3. the access gate (准入, 004): does the reform group let the task through? With item
+   lists (Xiangfang, 002) a task on the lists passes; an unfunded task turned away may
+   become an entrustment contract (委托协议, 004), paid for by the department.
 
 An accepted funded task costs the community staff only the hours the funds do not buy.
 Between the first and the second, the department decides whether to try at all, by its habit
@@ -47,8 +49,34 @@ def is_pushed(u: float, funded: bool, push_factor: float) -> bool:
     return funded or u < push_factor
 
 
-def gate_rejects(u: float, funded: bool, reject_unfunded: float, reject_funded: float) -> bool:
-    """Whether the access gate (准入) turns a new task away.
+def listed_share(listed_items: int | None, items_before: int | None) -> float | None:
+    """Share of departments' would-be tasks that fall on the community's item lists
+    (Xiangfang, 002: 25 self-governance and 70 assist-government items): the listed items
+    over the items communities carried before the lists (None without lists)."""
+    if listed_items is None or items_before is None:
+        return None
+    return min(listed_items / items_before, 1.0) if items_before > 0 else 1.0
+
+
+ACCEPTED, REJECTED, ENTRUSTED = "accepted", "rejected", "entrusted"
+
+
+def gate_decision(
+    u: float,
+    funded: bool,
+    reject_unfunded: float,
+    reject_funded: float,
+    listed: float | None = None,
+    entrustment: float = 0.0,
+) -> str:
+    """What the access gate (准入) makes of a new task: `ACCEPTED`, `REJECTED`, or `ENTRUSTED`.
+
+    With item lists (`listed_share`), a task on the lists passes (the task's uniform below
+    the listed share); the rest of the uniform's range decides the others as without lists:
+    turned away with chance `reject_funded` or `reject_unfunded`. An unfunded task turned
+    away becomes an entrustment contract (委托协议, 004) with chance `entrustment`: the
+    department pays for the work and the task passes. One uniform decides all three, each
+    step on the part of its range left by the one before.
 
     Parameters
     ----------
@@ -57,9 +85,24 @@ def gate_rejects(u: float, funded: bool, reject_unfunded: float, reject_funded: 
     funded : bool
         Whether the task comes with its funds.
     reject_unfunded, reject_funded : float
-        Chances that the reform group refuses a task without and with its funds.
+        Chances that the reform group refuses a task (off the lists) without and with its
+        funds.
+    listed : float or None
+        Share of tasks on the community's item lists (None: no lists).
+    entrustment : float
+        Chance that a department whose unfunded task was turned away signs an entrustment
+        contract for it.
     """
-    return u < (reject_funded if funded else reject_unfunded)
+    if listed is not None:
+        if u < listed:
+            return ACCEPTED
+        u = (u - listed) / (1.0 - listed)
+    reject = reject_funded if funded else reject_unfunded
+    if u >= reject:
+        return ACCEPTED
+    if not funded and entrustment > 0.0 and u / reject < entrustment:
+        return ENTRUSTED
+    return REJECTED
 
 
 def staff_minutes(minutes: float, funded: bool, bought_share: float) -> float:

@@ -17,7 +17,7 @@ the ``[burden]`` section adds the work departments would push on top of it, and 
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sim.scenario import limits as L
 from sim.scenario.section import Probability, Section
@@ -32,10 +32,28 @@ class GateSpec(Section):
         Chance the gate turns away a new task that comes without funds.
     reject_funded : float
         Chance the gate turns away a new task that comes with its funds.
+    listed_items, items_before : int or None
+        Item lists (Xiangfang, 002: 25 self-governance and 70 assist-government items): a
+        new task falls on the lists with chance ``listed_items / items_before`` (the items
+        communities carried before the lists) and then passes; the reject chances apply to
+        the others. Both or neither.
+    entrustment : float
+        Chance that a department whose unfunded task the gate turned away signs an
+        entrustment contract (委托协议, 004) for it instead: it pays for the work (the task
+        comes with funds) and the task passes.
     """
 
     reject_unfunded: float = Probability
     reject_funded: float = Field(0.0, ge=0.0, le=1.0)
+    listed_items: int | None = Field(None, ge=0, le=100_000)
+    items_before: int | None = Field(None, ge=1, le=100_000)
+    entrustment: float = Field(0.0, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _lists(self) -> GateSpec:
+        if (self.listed_items is None) != (self.items_before is None):
+            raise ValueError("listed_items and items_before go together")
+        return self
 
 
 class FundsSpec(Section):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from sim.scenario.section import Probability, Section
 
 
@@ -14,11 +16,25 @@ class EvaluationSpec(Section):
     ``feedback * (1 - r)`` fewer of its unfunded tasks than it did this year (a department
     that funded everything is left alone).
 
+    The proposal has a third party led by local deputies (人大代表) judge both sides. Without
+    it (``third_party = false``) communities rate the departments that assign their work —
+    their superiors — themselves and hide a share ``deference`` of a department's shortfall
+    (a rating ``r`` is reported as ``r + deference * (1 - r)``), so poor ratings restrain
+    less.
+
     Attributes
     ----------
     feedback : float
         How strongly a poor rating restrains a department's unfunded tasks the next year
         (0: the rating has no consequence).
+    third_party : bool
+        Whether a third party rates the departments from the books (true) or the
+        communities rate them themselves (false).
+    deference : float
+        Without a third party, the share of a department's shortfall communities do not
+        report.
     """
 
     feedback: float = Probability
+    third_party: bool = True
+    deference: float = Field(0.0, ge=0.0, le=1.0)
