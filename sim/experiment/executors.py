@@ -3,18 +3,29 @@
 Whatever the executor, a job's result depends only on the job, so tables are identical for
 any number of workers; results are handed back as they finish (the caller writes each one to
 disk and lets it go), with at most a few jobs per worker in flight so memory stays flat.
+Jobs are drawn from an iterator only as workers free up, so a run of a hundred million
+replications starts at once, and local workers end with the process that started them (on
+Linux the kernel kills them when it dies; elsewhere each watches its parent).
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
+import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
 IN_FLIGHT_PER_WORKER = 2
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal sent when the parent dies
+WATCH_SECONDS = 0.5
 
 
 def cores() -> int:
@@ -27,18 +38,18 @@ def cores() -> int:
 
 def execute(
     fn: Callable[[Any], Any],
-    jobs: Sequence[Any],
+    jobs: Iterable[Any],
     workers: int | None = None,
     scheduler: str | Any | None = None,
-) -> Iterator[tuple[int, Any]]:
-    """Run ``fn(job)`` for every job and yield ``(index, result)`` as each finishes.
+) -> Iterator[tuple[Any, Any]]:
+    """Run ``fn(job)`` for every job and yield ``(job, result)`` as each finishes.
 
     Parameters
     ----------
     fn : callable
         A picklable top-level function.
-    jobs : sequence
-        The jobs.
+    jobs : iterable
+        The jobs, drawn lazily: only a few per worker are taken ahead of the results.
     workers : int, optional
         Local worker processes; all cores by default. One worker (or one job) runs in this
         process.
@@ -46,54 +57,87 @@ def execute(
         Address of a Dask scheduler (``tcp://host:8786``) or a ``distributed.Client``: run
         on that cluster instead of locally.
     """
-    if not jobs:
-        return
+    jobs = iter(jobs)
     if scheduler is not None:
         yield from _dask(fn, jobs, scheduler)
         return
     n = cores() if workers is None else max(1, workers)
-    if n == 1 or len(jobs) == 1:
-        for i, job in enumerate(jobs):
-            yield i, fn(job)
+    head = list(itertools.islice(jobs, n)) if n > 1 else []
+    if n == 1 or len(head) <= 1:
+        for job in itertools.chain(head, jobs):
+            yield job, fn(job)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     gc.freeze()  # forked workers need not walk the parent's objects at each collection
-    with ProcessPoolExecutor(
-        min(n, len(jobs)), mp_context=multiprocessing.get_context(method)
-    ) as pool:
+    pool = ProcessPoolExecutor(
+        len(head),
+        mp_context=multiprocessing.get_context(method),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
+    try:
         yield from _windowed(
             lambda job: pool.submit(fn, job),
-            jobs,
+            itertools.chain(head, jobs),
             n * IN_FLIGHT_PER_WORKER,
             lambda futs: wait(futs, return_when=FIRST_COMPLETED)[0],
         )
+    finally:  # interrupted: drop the jobs not started rather than run them
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker process end when `parent` does (a pool's initializer).
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); elsewhere
+    a daemon thread checks every half second that the parent is still there. A worker
+    whose parent is already gone ends at once.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """End this process once its parent is gone (it is then adopted by another)."""
+    while True:
+        time.sleep(WATCH_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _windowed(
     submit: Callable[[Any], Any],
-    jobs: Sequence[Any],
+    jobs: Iterator[Any],
     window: int,
     first_done: Callable[[set], set],
-) -> Iterator[tuple[int, Any]]:
-    """Keep at most `window` jobs in flight; yield results as they complete."""
-    pending: dict[Any, int] = {}
-    it = iter(enumerate(jobs))
-    for i, job in it:
-        pending[submit(job)] = i
+) -> Iterator[tuple[Any, Any]]:
+    """Keep at most `window` jobs in flight; yield ``(job, result)`` as they complete."""
+    pending: dict[Any, Any] = {}
+    for job in jobs:
+        pending[submit(job)] = job
         if len(pending) >= window:
             break
     while pending:
         for fut in first_done(set(pending)):
-            i = pending.pop(fut)
-            yield i, fut.result()
-            nxt = next(it, None)
+            job = pending.pop(fut)
+            yield job, fut.result()
+            nxt = next(jobs, None)
             if nxt is not None:
-                pending[submit(nxt[1])] = nxt[0]
+                pending[submit(nxt)] = nxt
 
 
 def _dask(
-    fn: Callable[[Any], Any], jobs: Sequence[Any], scheduler: Any
-) -> Iterator[tuple[int, Any]]:
+    fn: Callable[[Any], Any], jobs: Iterator[Any], scheduler: Any
+) -> Iterator[tuple[Any, Any]]:
     """Run the jobs on a Dask distributed cluster."""
     from distributed import Client
     from distributed import wait as dwait

@@ -7,9 +7,10 @@ when the experiment has a folder (then a rerun resumes) or stay in memory otherw
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 from tqdm import tqdm
@@ -73,27 +74,51 @@ class Experiment:
             self.store = RunStore(out, identity, {**info, **(manifest or {})})
 
     def has(self, key: str, rep: int) -> bool:
-        """Whether replication `rep` of `key` is done."""
+        """Whether replication `rep` of `key` is done (stored whole, when in a folder)."""
         if self.store is not None:
             return self.store.has(key, rep)
         return (key, rep) in self._memory
 
+    def close(self) -> None:
+        """Release the run folder (its lock); results already stored stay."""
+        if self.store is not None:
+            self.store.close()
+
+    def _missing(self, replications: int) -> Iterator[Job]:
+        """The jobs still to run, generated one at a time (in replication order)."""
+        for r in range(replications):
+            for key, s in self.scenarios.items():
+                if not self.has(key, r):
+                    yield Job(key, s, r, self.seed, self.tables)
+
+    def _left(self, replications: int) -> dict[str, int]:
+        """Replications left per scenario, counted without checking the stored parts."""
+        if self.store is not None:
+            done = {k: self.store.stored(k, replications) for k in self.scenarios}
+        else:
+            done = dict.fromkeys(self.scenarios, 0)
+            for k, r in self._memory:
+                done[k] += r < replications
+        return {k: max(0, replications - done[k]) for k in self.scenarios}
+
     def ensure(self, replications: int, on_done: Callable[[], None] | None = None) -> int:
         """Make replications 0 … `replications`-1 of every scenario available; return how
-        many had to be run."""
-        jobs = [
-            Job(key, s, r, self.seed, self.tables)
-            for r in range(replications)
-            for key, s in self.scenarios.items()
-            if not self.has(key, r)
-        ]
+        many had to be run.
+
+        Jobs are made as workers free up, so a huge number of replications starts at once;
+        a stored part that fails its check is run again.
+        """
+        jobs = self._missing(replications)
+        head = list(itertools.islice(jobs, 2))
         self.replications = max(self.replications, replications)
-        if not jobs:
+        if not head:
             return 0
-        here = self.scheduler is None and (len(jobs) == 1 or self.workers == 1)
-        days = sum(job.scenario.days for job in jobs)
+        jobs = itertools.chain(head, jobs)
+        here = self.scheduler is None and (len(head) == 1 or self.workers == 1)
+        left = self._left(replications)
+        days = sum(n * self.scenarios[k].days for k, n in left.items())
         bar = tqdm(
-            total=days if here else len(jobs),  # in this process: simulated days
+            total=days if here else sum(left.values()),  # in this process: simulated days
             unit="day" if here else "rep",
             desc="simulated days" if here else "replications",
             delay=2.0,
@@ -101,28 +126,30 @@ class Experiment:
             leave=False,
         )
         if here and self.progress:
-            results = ((i, replicate(job, progress=bar.update)) for i, job in enumerate(jobs))
+            results = ((job, replicate(job, progress=bar.update)) for job in jobs)
         elif here:
-            results = ((i, replicate(job)) for i, job in enumerate(jobs))
+            results = ((job, replicate(job)) for job in jobs)
         else:
             results = execute(replicate, jobs, self.workers, self.scheduler)
+        ran = 0
         try:
-            for i, tables in results:
-                job = jobs[i]
+            for job, tables in results:
                 if self.store is not None:
                     self.store.write(job.key, job.replication, tables)
                 else:
                     self._memory[(job.key, job.replication)] = tables
+                ran += 1
                 if not here:
                     bar.update(1)
                 if on_done is not None:
                     on_done()
         finally:
             bar.close()
-        return len(jobs)
+        return ran
 
     def table(self, name: str, keys: list[str] | None = None) -> pd.DataFrame:
-        """One table over scenarios (in order) and replications (in order)."""
+        """One table over scenarios (in order) and replications (in order); from a folder,
+        every replication or an error (never fewer)."""
         keys = list(self.scenarios) if keys is None else keys
         order = [(k, r) for k in keys for r in range(self.replications)]
         if self.store is not None:

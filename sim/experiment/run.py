@@ -105,45 +105,48 @@ def run(
         scenario = scenario.model_copy(update={"warmup_days": int(warmup)})
     key = safe_key(scenario.name)
     exp = Experiment({key: scenario}, seed, options, TABLES)
-    n = scenario.replications if replications is None else replications
-    if precision is not None:
-        n = max(n, 3)
-    exp.ensure(n)
-    if precision is not None:
-        while True:
-            report = precision_report(exp.table("summary"), precision.target)
-            if all(r["held"] for r in report.values()) or n >= precision.max_replications:
-                break
-            n = min(n + PRECISION_BATCH, precision.max_replications)
-            exp.ensure(n)
-        meta["precision"] = {"target": precision.target, "replications": n, "metrics": report}
-    series = exp.table("timeseries")
-    meta.setdefault("warmup", {"method": "fixed (scenario warmup_days)"})
-    meta["warmup"].update(
-        days_used=scenario.warmup_days, mser5_suggestion_days=mser5(daily_backlog(series))
-    )
-    result = RunResult(
-        scenario,
-        seed,
-        n,
-        exp.table("summary"),
-        series,
-        typed_records(exp.table("demands")),
-        exp.table("yearly"),
-        started=started,
-        finished=_now(),
-        meta=meta,
-    )
-    if exp.store is not None:
-        write_tables(exp.store.root, result.tables())
-        exp.store.update_manifest(
-            replications=n,
-            started=exp.store.manifest.get("started", started),
-            finished=result.finished,
-            **meta,
+    try:  # the run folder stays locked until its tables are written
+        n = scenario.replications if replications is None else replications
+        if precision is not None:
+            n = max(n, 3)
+        exp.ensure(n)
+        if precision is not None:
+            while True:
+                report = precision_report(exp.table("summary"), precision.target)
+                if all(r["held"] for r in report.values()) or n >= precision.max_replications:
+                    break
+                n = min(n + PRECISION_BATCH, precision.max_replications)
+                exp.ensure(n)
+            meta["precision"] = {"target": precision.target, "replications": n, "metrics": report}
+        series = exp.table("timeseries")
+        meta.setdefault("warmup", {"method": "fixed (scenario warmup_days)"})
+        meta["warmup"].update(
+            days_used=scenario.warmup_days, mser5_suggestion_days=mser5(daily_backlog(series))
         )
-        if options.figures:
-            save_figures(result, exp.store.root)
+        result = RunResult(
+            scenario,
+            seed,
+            n,
+            exp.table("summary"),
+            series,
+            typed_records(exp.table("demands")),
+            exp.table("yearly"),
+            started=started,
+            finished=_now(),
+            meta=meta,
+        )
+        if exp.store is not None:
+            write_tables(exp.store.root, result.tables())
+            exp.store.update_manifest(
+                replications=n,
+                started=exp.store.manifest.get("started", started),
+                finished=result.finished,
+                **meta,
+            )
+            if options.figures:
+                save_figures(result, exp.store.root)
+    finally:
+        exp.close()
     return result
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from sim.experiment.experiment import Experiment
 from sim.experiment.options import RunOptions, default_out
 from sim.experiment.output import base_manifest
-from sim.experiment.store import RunStore, atomic_write_frame
+from sim.experiment.store import RunStore, atomic_write_frame, tmp_prefix
 from sim.experiment.sweep.analysis import read_sweep_table, sensitivity_indices
 from sim.experiment.sweep.design import DesignPoints, make_design, point_scenarios
 from sim.experiment.sweep.load import load_sweep
@@ -56,53 +56,55 @@ def sweep(file_or_path: str | Path | Sweep, options: RunOptions | None = None) -
     reps = sw.spec.replications
     in_memory = RunOptions(options.workers, options.scheduler, None, options.progress)
     exp = Experiment(scenarios, sw.seed, in_memory, SWEEP_TABLES)
-    if root.is_dir():
-        _sweep_stale_files(root)
     # Not Experiment's own store: that one would hash and write into the manifest the
     # resolved scenario of every point. A point's scenario is the base scenario with the
     # point's values at the parameters' keys, so the base, the keys and the design identify
     # the sweep just as well, and the manifest stays small.
     exp.store = store = RunStore(root, _identity(sw, design), _manifest(sw, design, started))
-    atomic_write_frame(root / "design.csv", design.table)
-    ran = exp.ensure(reps)
+    try:  # the run folder stays locked until its tables are written
+        atomic_write_frame(root / "design.csv", design.table)
+        ran = exp.ensure(reps)
 
-    outputs = list(sw.spec.outputs.metrics)
-    dt = sw.spec.outputs.demand_type
-    table = _assemble(store, design.table, reps, outputs, dt, root / "sweep.csv")
-    indices = sensitivity_indices(sw, design, table)
-    if sw.kind == "sobol":
-        atomic_write_frame(root / "sobol_indices.csv", indices)
-    elif sw.kind == "morris":
-        atomic_write_frame(root / "morris_indices.csv", indices)
-    result = SweepResult(
-        name=sw.name,
-        kind=sw.kind,
-        out=root,
-        seed=sw.seed,
-        replications=reps,
-        parameters=[p.name for p in sw.parameters],
-        outputs=outputs,
-        demand_type=dt,
-        design=design.table,
-        table=table,
-        indices=indices,
-        ran=ran,
-    )
-    if options.figures:
-        from sim.plots.figures import save_figure
-        from sim.plots.sensitivity import indices_figure, response_figure
-
-        if len(indices):
-            save_figure(indices_figure(indices, dt), root / "sensitivity.png")
-        save_figure(
-            response_figure(result.means(), result.parameters, outputs, dt), root / "response.png"
+        outputs = list(sw.spec.outputs.metrics)
+        dt = sw.spec.outputs.demand_type
+        table = _assemble(store, design.table, reps, outputs, dt, root / "sweep.csv")
+        indices = sensitivity_indices(sw, design, table)
+        if sw.kind == "sobol":
+            atomic_write_frame(root / "sobol_indices.csv", indices)
+        elif sw.kind == "morris":
+            atomic_write_frame(root / "morris_indices.csv", indices)
+        result = SweepResult(
+            name=sw.name,
+            kind=sw.kind,
+            out=root,
+            seed=sw.seed,
+            replications=reps,
+            parameters=[p.name for p in sw.parameters],
+            outputs=outputs,
+            demand_type=dt,
+            design=design.table,
+            table=table,
+            indices=indices,
+            ran=ran,
         )
-    store.update_manifest(
-        sweep=_describe(sw),
-        replications=reps,
-        finished=_now(),
-        started=store.manifest.get("started", started),
-    )
+        if options.figures:
+            from sim.plots.figures import save_figure
+            from sim.plots.sensitivity import indices_figure, response_figure
+
+            if len(indices):
+                save_figure(indices_figure(indices, dt), root / "sensitivity.png")
+            save_figure(
+                response_figure(result.means(), result.parameters, outputs, dt),
+                root / "response.png",
+            )
+        store.update_manifest(
+            sweep=_describe(sw),
+            replications=reps,
+            finished=_now(),
+            started=store.manifest.get("started", started),
+        )
+    finally:
+        store.close()
     return result
 
 
@@ -162,14 +164,6 @@ def _describe(sw: Sweep) -> dict[str, Any]:
     }
 
 
-def _sweep_stale_files(root: Path) -> None:
-    """Remove temporary files an interrupted run left beside the tables (``.name.*.tmp``
-    from atomic writes, ``.stem.tmp.png`` from figures)."""
-    for tmp in list(root.glob(".*.tmp")) + list(root.glob(".*.tmp.png")):
-        if tmp.is_file():
-            tmp.unlink(missing_ok=True)
-
-
 def _assemble(
     store: RunStore,
     design: pd.DataFrame,
@@ -182,7 +176,7 @@ def _assemble(
     back (the outputs only, so it is small even when the parts are not)."""
     params = [c for c in design.columns if c != "point"]
     grid = pd.MultiIndex.from_product([range(reps), outputs], names=["replication", "metric"])
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=tmp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             for i, row in enumerate(design.itertuples(index=False)):
