@@ -31,11 +31,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"govsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("govsim: interrupted; nothing was written", file=sys.stderr)
+        print(f"govsim: interrupted; {_kept(getattr(args, 'run_folder', None))}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _kept(folder: Path | None) -> str:
+    """What an interrupted command leaves: finished replications in the folder (a rerun
+    into it resumes), or nothing."""
+    parts = Path(folder) / "parts" if folder is not None else None
+    if parts is not None and parts.is_dir() and any(parts.iterdir()):
+        return f"finished replications are kept in {folder}; rerun with --out {folder} to resume"
+    return "nothing was written"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -217,6 +226,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     seed = scenario.seed if args.seed is None else args.seed
     out = args.out if args.out is not None else default_out(scenario.name, seed)
+    args.run_folder = out
     precision = None
     if args.precision is not None:
         precision = Precision(args.precision, args.max_replications)
@@ -278,6 +288,7 @@ def _compare(args: argparse.Namespace) -> int:
     warnings = _mismatch(args.baseline, base, args.reforms, reforms)
     seed = base.seed if args.seed is None else args.seed
     out = args.out if args.out is not None else default_out(f"compare-{base.name}", seed)
+    args.run_folder = out
     table = compare(base, reforms, args.replications, seed, _options(args, out))
     if not args.quiet:
         print(readable(table, HEADLINE, args.demand_type))
@@ -312,17 +323,8 @@ def _sweep(args: argparse.Namespace) -> int:
     _draw_to_files()
     sw = load_sweep(args.file)
     out = args.out if args.out is not None else default_out(f"sweep-{sw.name}", sw.seed)
-    try:
-        result = sweep(sw, _options(args, out))
-    except KeyboardInterrupt:
-        if not Path(out).exists():
-            raise
-        print(
-            f"govsim: interrupted; finished replications are kept in {out}; "
-            f"rerun with --out {out} to resume",
-            file=sys.stderr,
-        )
-        return 130
+    args.run_folder = out
+    result = sweep(sw, _options(args, out))
     if not args.quiet:
         print(readable_sweep(result))
     print(f"results written to {out}")

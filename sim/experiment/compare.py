@@ -112,21 +112,24 @@ def compare(
     tables = ("summary",) if options.out is None else ("summary", "timeseries")
     manifest = {"kind": "comparison", "baseline": baseline.name}
     exp = Experiment(scenarios, seed, options, tables, manifest)
-    exp.ensure(n)
-    summary = exp.table("summary")
-    table = paired_differences(summary, baseline.name)
-    if exp.store is not None:
-        root = exp.store.root
-        atomic_write_frame(root / "comparison.csv", table)
-        atomic_write_frame(root / "summary.csv", summary)
-        exp.store.update_manifest(replications=n)
-        if options.figures:
-            from sim.experiment.result import registry_labels
-            from sim.plots.figures import comparison_figure, save_figure
+    try:
+        exp.ensure(n)
+        summary = exp.table("summary")
+        table = paired_differences(summary, baseline.name)
+        if exp.store is not None:
+            root = exp.store.root
+            atomic_write_frame(root / "comparison.csv", table)
+            atomic_write_frame(root / "summary.csv", summary)
+            exp.store.update_manifest(replications=n)
+            if options.figures:
+                from sim.experiment.result import registry_labels
+                from sim.plots.figures import comparison_figure, save_figure
 
-            labels = registry_labels(table["metric"].unique())
-            fig = comparison_figure(table, labels=labels, baseline=baseline.name)
-            save_figure(fig, root / "comparison.png")
+                labels = registry_labels(table["metric"].unique())
+                fig = comparison_figure(table, labels=labels, baseline=baseline.name)
+                save_figure(fig, root / "comparison.png")
+    finally:
+        exp.close()  # the folder's lock is released whatever happened
     return table
 
 
