@@ -7,7 +7,9 @@ before anything is written.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import shutil
 import sys
 import typing
 from pathlib import Path
@@ -33,9 +35,30 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"govsim: interrupted; {_kept(getattr(args, 'run_folder', None))}", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRORS:
+            raise
+        folder = getattr(args, "run_folder", None)
+        _forget(folder, getattr(args, "folder_existed", True))
+        where = f"'{folder}'" if folder is not None else f"'{exc.filename}'"
+        print(f"govsim: error: --out: {where} cannot be written ({exc.strerror})", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+WRITE_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG}
+
+
+def _forget(folder: Path | None, existed: bool) -> None:
+    """Remove an output folder this command created when it holds no finished replication:
+    a failed command leaves nothing half-written."""
+    if folder is None or existed:
+        return
+    parts = Path(folder) / "parts"
+    if not (parts.is_dir() and any(parts.iterdir())):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _kept(folder: Path | None) -> str:
@@ -162,6 +185,17 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+def _address(text: str) -> str:
+    """A Dask scheduler's address: ``scheme://host:port`` (tried within 10 s when used)."""
+    import re
+
+    if not re.fullmatch(r"(tcp|tls|ws|wss|ucx|inproc)://[^\s/:]+(:\d{1,5})", text):
+        raise argparse.ArgumentTypeError(
+            f"expected an address such as tcp://host:8786, got {text!r}"
+        )
+    return text
+
+
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -226,7 +260,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     seed = scenario.seed if args.seed is None else args.seed
     out = args.out if args.out is not None else default_out(scenario.name, seed)
-    args.run_folder = out
+    args.run_folder, args.folder_existed = out, Path(out).exists()
     precision = None
     if args.precision is not None:
         precision = Precision(args.precision, args.max_replications)
@@ -288,7 +322,7 @@ def _compare(args: argparse.Namespace) -> int:
     warnings = _mismatch(args.baseline, base, args.reforms, reforms)
     seed = base.seed if args.seed is None else args.seed
     out = args.out if args.out is not None else default_out(f"compare-{base.name}", seed)
-    args.run_folder = out
+    args.run_folder, args.folder_existed = out, Path(out).exists()
     table = compare(base, reforms, args.replications, seed, _options(args, out))
     if not args.quiet:
         print(readable(table, HEADLINE, args.demand_type))
@@ -323,7 +357,7 @@ def _sweep(args: argparse.Namespace) -> int:
     _draw_to_files()
     sw = load_sweep(args.file)
     out = args.out if args.out is not None else default_out(f"sweep-{sw.name}", sw.seed)
-    args.run_folder = out
+    args.run_folder, args.folder_existed = out, Path(out).exists()
     result = sweep(sw, _options(args, out))
     if not args.quiet:
         print(readable_sweep(result))
@@ -332,7 +366,12 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace, out: Path | None) -> RunOptions:
-    """The run options the command line asked for."""
+    """The run options the command line asked for (a scheduler is reached once first, so an
+    unreachable one stops the command before anything is written)."""
+    if args.scheduler is not None:
+        from sim.experiment.executors import check_scheduler
+
+        check_scheduler(args.scheduler)
     return RunOptions(
         workers=args.workers,
         scheduler=args.scheduler,
@@ -370,6 +409,7 @@ def _executor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive, help="local worker processes (default: all cores)")
     p.add_argument(
         "--scheduler",
+        type=_address,
         metavar="ADDRESS",
         help="run on a Dask distributed scheduler, e.g. tcp://host:8786",
     )

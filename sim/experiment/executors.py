@@ -23,6 +23,10 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
+from sim.scenario.errors import ScenarioError
+
+CONNECT_SECONDS = 10  # how long to try a Dask scheduler before giving up
+
 IN_FLIGHT_PER_WORKER = 2
 PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal sent when the parent dies
 WATCH_SECONDS = 0.5
@@ -135,6 +139,29 @@ def _windowed(
                 pending[submit(nxt)] = nxt
 
 
+def connect(address: str) -> Any:
+    """A client of the Dask scheduler at `address`, or a one-line error naming the flag
+    when it cannot be reached within `CONNECT_SECONDS`."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ScenarioError(
+            "--scheduler", "", "needs the dask extra (pip install '.[dask]')"
+        ) from None
+    try:
+        return Client(address, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as exc:
+        why = str(exc).split("\n")[0]
+        raise ScenarioError(
+            "--scheduler", "", f"cannot reach '{address}' within {CONNECT_SECONDS} s ({why})"
+        ) from None
+
+
+def check_scheduler(address: str) -> None:
+    """Reach the scheduler at `address` once, before anything is written."""
+    connect(address).close()
+
+
 def _dask(
     fn: Callable[[Any], Any], jobs: Iterator[Any], scheduler: Any
 ) -> Iterator[tuple[Any, Any]]:
@@ -143,7 +170,7 @@ def _dask(
     from distributed import wait as dwait
 
     own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
+    client = connect(scheduler) if own else scheduler
     try:
         n = max(1, sum(client.nthreads().values()))
         yield from _windowed(
