@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.scenario import limits as L
 from sim.scenario.schema import Scenario
 
 SWEEP_TABLES = ("summary",)
@@ -26,6 +27,11 @@ SWEEP_FIXED_COLUMNS = ["point", "replication"]
 
 
 # -- the sweep file ----------------------------------------------------------------------
+
+
+MAX_LEVELS = 1_000  # values of one parameter on a grid
+MAX_POINTS = 1 << 20  # samples or trajectories of a design
+MAX_RUNS = 10_000_000  # design points times replications: years of computing beyond this
 
 
 class _Section(BaseModel):
@@ -45,7 +51,7 @@ class ParameterSpec(_Section):
     low: float
     high: float
     integer: bool = False
-    levels: int | None = Field(None, ge=2)
+    levels: int | None = Field(None, ge=2, le=MAX_LEVELS)
     keys: list[str] | None = Field(None, min_length=1)
     source: str = ""
 
@@ -61,21 +67,21 @@ class FactorialDesign(_Section):
     """Every combination of ``levels`` evenly spaced values of each parameter."""
 
     kind: Literal["factorial"]
-    levels: int = Field(3, ge=2)
+    levels: int = Field(3, ge=2, le=MAX_LEVELS)
 
 
 class LhsDesign(_Section):
     """A Latin hypercube of ``samples`` points (one per stratum of every parameter)."""
 
     kind: Literal["lhs"]
-    samples: int = Field(ge=2)
+    samples: int = Field(ge=2, le=MAX_POINTS)
 
 
 class QmcSobolDesign(_Section):
     """A scrambled Sobol' low-discrepancy sequence of ``samples`` points."""
 
     kind: Literal["qmc_sobol"]
-    samples: int
+    samples: int = Field(le=MAX_POINTS)
 
     _check = field_validator("samples")(_power_of_two)
 
@@ -85,7 +91,7 @@ class SobolDesign(_Section):
     points with second-order terms, N(D+2) without."""
 
     kind: Literal["sobol"]
-    samples: int
+    samples: int = Field(le=MAX_POINTS)
     second_order: bool = True
 
     _check = field_validator("samples")(_power_of_two)
@@ -95,8 +101,8 @@ class MorrisDesign(_Section):
     """Morris' one-at-a-time trajectories on a grid of ``levels`` values: D+1 points each."""
 
     kind: Literal["morris"]
-    trajectories: int = Field(ge=2)
-    levels: int = Field(4, ge=2)
+    trajectories: int = Field(ge=2, le=MAX_POINTS)
+    levels: int = Field(4, ge=2, le=MAX_LEVELS)
 
     @field_validator("levels")
     @classmethod
@@ -122,15 +128,34 @@ class OutputsSpec(_Section):
 class SweepSpec(_Section):
     """A whole sweep file, after its figures are lifted and its tables flattened."""
 
-    name: str = ""
-    description: str = ""
+    name: str = Field("", max_length=L.MAX_NAME)
+    description: str = Field("", max_length=L.MAX_TEXT)
     base: str | list[str]
     overrides: dict[str, Any] = Field(default_factory=dict)
-    seed: int | None = Field(None, ge=0)
-    replications: int = Field(1, ge=1)
+    seed: int | None = Field(None, ge=0, le=L.MAX_SEED)
+    replications: int = Field(1, ge=1, le=L.MAX_REPLICATIONS)
     design: Design
-    parameters: dict[str, ParameterSpec] = Field(min_length=1)
+    parameters: dict[str, ParameterSpec] = Field(min_length=1, max_length=100)
     outputs: OutputsSpec
+
+    @model_validator(mode="after")
+    def _size(self) -> SweepSpec:
+        """A sweep whose runs could never finish is refused before it starts."""
+        d, design = len(self.parameters), self.design
+        if isinstance(design, FactorialDesign):
+            points = design.levels**d
+        elif isinstance(design, SobolDesign):
+            points = design.samples * (2 * d + 2 if design.second_order else d + 2)
+        elif isinstance(design, MorrisDesign):
+            points = design.trajectories * (d + 1)
+        else:
+            points = design.samples
+        if points * self.replications > MAX_RUNS:
+            raise ValueError(
+                f"{points} design points x {self.replications} replications is more than "
+                f"the {MAX_RUNS:,} runs a sweep may hold"
+            )
+        return self
 
 
 SECTIONS: dict[str, type[BaseModel]] = {
