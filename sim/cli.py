@@ -74,7 +74,8 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, exit status 2."""
 
     def error(self, message: str) -> typing.NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+        self.exit(2, f"{self.prog}: error: {shown} (see '{self.prog} --help')\n")
 
 
 def _parser() -> argparse.ArgumentParser:

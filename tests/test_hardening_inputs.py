@@ -244,3 +244,66 @@ def test_fuzz_trees(tree: dict) -> None:
         sim.load_scenario(merged)
     except sim.ScenarioError as exc:
         assert "\n" not in str(exc) and str(exc).isprintable()
+
+
+COMMANDS = ["run", "compare", "validate", "assumptions", "targets", "sweep"]
+FLAGS = [
+    "--seed",
+    "--replications",
+    "--days",
+    "--set",
+    "--warmup",
+    "--workers",
+    "--precision",
+    "--max-replications",
+    "--scheduler",
+    "--demand-type",
+    "--extends-root",
+    "--strict",
+    "--all",
+    "--bogus",
+]
+WORDS = st.one_of(
+    st.sampled_from(["-1", "0", "1", "2", "auto", "1e9", "nan", "", "x=1", "days=3", "tcp://"]),
+    st.text(max_size=12),
+)
+
+
+@settings(
+    max_examples=max(FUZZ // 3, 30),
+    deadline=None,
+    derandomize=not os.environ.get("GOVSIM_FUZZ_EXAMPLES"),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    command=st.sampled_from(COMMANDS),
+    extra=st.lists(st.tuples(st.sampled_from(FLAGS), WORDS), max_size=3),
+)
+def test_fuzz_command_line(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path_factory: pytest.TempPathFactory,
+    command: str,
+    extra: list[tuple[str, str]],
+) -> None:
+    """Random flags and values on every command: exit 0, or exit 2 in one printable line,
+    and nothing written on exit 2. Runs are kept tiny (a week, at most two replications) so
+    an accepted command line finishes at once."""
+    out = tmp_path_factory.mktemp("fuzz") / "out"
+    argv = [command, str(TEACHING)]
+    if command == "compare":
+        argv.append(str(TEACHING))
+    for flag, value in extra:
+        argv += [flag] if flag in ("--strict", "--all") else [flag, value]
+    if command in ("run", "compare"):
+        argv += ["--days", "8", "--warmup", "1", "--replications", "2", "--workers", "1"]
+        argv += ["--quiet", "--no-figures", "--out", str(out)]
+    try:
+        rc = main(argv)
+    except SystemExit as exc:
+        rc = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert rc in (0, 2), (argv, err)
+    if rc == 2:
+        lines = [x for x in err.splitlines() if x]
+        assert len(lines) == 1 and lines[0].isprintable(), (argv, err)
+        assert not out.exists(), argv
