@@ -238,6 +238,15 @@ def _positive(text: str) -> int:
     return _whole(text, 1, "must be at least 1")
 
 
+def _plan(args: argparse.Namespace, what: str, seed: int | str, out: Path) -> None:
+    """Say at once what is about to run and where it goes (not with --quiet)."""
+    if getattr(args, "quiet", False):
+        return
+    workers = args.scheduler or (f"{args.workers} worker(s)" if args.workers else "all cores")
+    print(f"{what}, seed {seed}, on {workers}")
+    print(f"results go to {out}", flush=True)
+
+
 def _draw_to_files() -> None:
     """Make matplotlib draw without a display: the command line writes figures to files."""
     import matplotlib
@@ -246,11 +255,8 @@ def _draw_to_files() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sim.experiment.run import Precision, run
     from sim.scenario import ScenarioError, load_scenario
 
-    if not args.no_figures:
-        _draw_to_files()
     overrides = list(args.overrides)
     if args.days is not None:
         overrides.append(f"days={args.days}")
@@ -262,6 +268,12 @@ def _run(args: argparse.Namespace) -> int:
     seed = scenario.seed if args.seed is None else args.seed
     out = args.out if args.out is not None else default_out(scenario.name, seed)
     args.run_folder, args.folder_existed = out, Path(out).exists()
+    n = args.replications or scenario.replications
+    _plan(args, f"running {scenario.name}: {n} replication(s) of {scenario.days} days", seed, out)
+    from sim.experiment.run import Precision, run  # the machinery, once the plan is out
+
+    if not args.no_figures:
+        _draw_to_files()
     precision = None
     if args.precision is not None:
         precision = Precision(args.precision, args.max_replications)
@@ -298,8 +310,11 @@ def _targets(args: argparse.Namespace) -> int:
     from sim.experiment.store import atomic_write_frame
     from sim.experiment.targets import check_targets, load_targets, markdown
 
-    load_targets(args.file)  # every error before anything runs
+    targets = load_targets(args.file)  # every error before anything runs
     out = args.out if args.out is not None else default_out(f"targets-{args.file.stem}", 0)
+    where = {t.scenario for t in targets}
+    seed = args.seed if args.seed is not None else "each scenario's"
+    _plan(args, f"checking {len(targets)} pattern(s) in {len(where)} scenario(s)", seed, out)
     table = check_targets(args.file, args.replications, args.seed, _options(args, None))
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_frame(out / "targets.csv", table)
@@ -310,11 +325,8 @@ def _targets(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.experiment.compare import compare, readable
     from sim.scenario import load_scenario
 
-    if not args.no_figures:
-        _draw_to_files()
     overrides = list(args.overrides)
     if args.days is not None:
         overrides.append(f"days={args.days}")
@@ -324,6 +336,13 @@ def _compare(args: argparse.Namespace) -> int:
     seed = base.seed if args.seed is None else args.seed
     out = args.out if args.out is not None else default_out(f"compare-{base.name}", seed)
     args.run_folder, args.folder_existed = out, Path(out).exists()
+    names = ", ".join(r.name for r in reforms)
+    what = f"comparing {names} with {base.name}: {args.replications} paired replications"
+    _plan(args, what, seed, out)
+    from sim.experiment.compare import compare, readable
+
+    if not args.no_figures:
+        _draw_to_files()
     table = compare(base, reforms, args.replications, seed, _options(args, out))
     if not args.quiet:
         print(readable(table, HEADLINE, args.demand_type))
@@ -353,12 +372,17 @@ def _mismatch(base_file: str, base: Any, files: list[str], reforms: list[Any]) -
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.experiment.sweep import load_sweep, readable_sweep, sweep
+    from sim.experiment.sweep.load import load_sweep
 
-    _draw_to_files()
     sw = load_sweep(args.file)
     out = args.out if args.out is not None else default_out(f"sweep-{sw.name}", sw.seed)
     args.run_folder, args.folder_existed = out, Path(out).exists()
+    n = sw.spec.replications
+    what = f"sweep {sw.name} ({sw.kind}): {len(sw.parameters)} parameter(s), {n} replication(s)"
+    _plan(args, what + " per point", sw.seed, out)
+    from sim.experiment.sweep import readable_sweep, sweep
+
+    _draw_to_files()
     result = sweep(sw, _options(args, out))
     if not args.quiet:
         print(readable_sweep(result))

@@ -84,3 +84,30 @@ def test_import_sim_is_light_and_names_load_on_use() -> None:
         "    raise AssertionError('no AttributeError')"
     )
     assert "sim.experiment.run" in loaded_after(code)["loaded"]
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_the_plan_comes_before_the_machinery(command: str, tmp_path: Path) -> None:
+    """A run says what it will do before it loads pandas, SciPy or matplotlib, so its first
+    line appears within a fraction of a second (0.33 s measured on this machine's 2 cores)."""
+    files = ["scenarios/teaching.toml"] * (2 if command == "compare" else 1)
+    argv = [command, *files, "--days", "8", "--replications", "2", "--no-figures"]
+    argv += ["--out", str(tmp_path / "out"), "--workers", "1"]
+    code = (
+        "import builtins, json, sys\n"
+        "from sim.cli import main\n"
+        "first = []\n"
+        "plain = builtins.print\n"
+        "def spy(*a, **k):\n"
+        f"    first or first.append([m for m in {HEAVY!r} if m in sys.modules])\n"
+        "    plain(*a, **k)\n"
+        "builtins.print = spy\n"
+        f"assert main({argv!r}) == 0\n"
+        "plain(json.dumps(first[0]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1]) == []
+    assert proc.stdout.splitlines()[0].startswith("running " if command == "run" else "comparing")

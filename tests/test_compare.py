@@ -160,10 +160,13 @@ def test_comparison_figure(compared: tuple[Path, str]) -> None:
 
 
 def test_printed_table(compared: tuple[Path, str]) -> None:
-    """The terminal table: a heading, one line per headline metric with its difference."""
+    """The plan at once, then the terminal table: a heading, one line per headline metric
+    with its difference."""
     out, stdout = compared
     lines = stdout.splitlines()
-    assert lines[0] == f"tongling_burden_cuts − baseline ({REPS} paired replications)"
+    assert lines[0].startswith(f"comparing tongling_burden_cuts with teaching: {REPS} paired")
+    assert lines[1] == f"results go to {out}"
+    assert lines[2] == f"tongling_burden_cuts − baseline ({REPS} paired replications)"
     table = read_table(out / "comparison.csv")
     overall = table[table["demand_type"] == ""].set_index("metric")
     for metric in HEADLINE:
