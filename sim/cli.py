@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"govsim: interrupted; {_kept(getattr(args, 'run_folder', None))}", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         if exc.errno not in WRITE_ERRORS:
             raise
@@ -43,9 +46,6 @@ def main(argv: list[str] | None = None) -> int:
         where = f"'{folder}'" if folder is not None else f"'{exc.filename}'"
         print(f"govsim: error: --out: {where} cannot be written ({exc.strerror})", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 WRITE_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG}
@@ -345,9 +345,9 @@ def _compare(args: argparse.Namespace) -> int:
         _draw_to_files()
     table = compare(base, reforms, args.replications, seed, _options(args, out))
     if not args.quiet:
-        print(readable(table, HEADLINE, args.demand_type))
+        print(readable(table, HEADLINE, args.demand_type, base.name))
         print("conservation (whole run):")
-        print(readable(table, CONSERVATION, ""))
+        print(readable(table, CONSERVATION, "", base.name))
     for line in warnings:  # after the run: an error before it stays the one line printed
         print(line, file=sys.stderr)
     print(f"results written to {out}")

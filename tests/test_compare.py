@@ -166,7 +166,7 @@ def test_printed_table(compared: tuple[Path, str]) -> None:
     lines = stdout.splitlines()
     assert lines[0].startswith(f"comparing tongling_burden_cuts with teaching: {REPS} paired")
     assert lines[1] == f"results go to {out}"
-    assert lines[2] == f"tongling_burden_cuts − baseline ({REPS} paired replications)"
+    assert lines[2] == f"tongling_burden_cuts − teaching ({REPS} paired replications)"
     table = read_table(out / "comparison.csv")
     overall = table[table["demand_type"] == ""].set_index("metric")
     for metric in HEADLINE:

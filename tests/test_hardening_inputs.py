@@ -307,3 +307,17 @@ def test_fuzz_command_line(
         lines = [x for x in err.splitlines() if x]
         assert len(lines) == 1 and lines[0].isprintable(), (argv, err)
         assert not out.exists(), argv
+
+
+def test_a_reform_anywhere_extends_a_shipped_scenario_by_name(tmp_path: Path) -> None:
+    """``extends = "teaching.toml"`` from a file outside the repository finds the shipped
+    scenario (a file of that name beside it would come first)."""
+    f = scenario_with(tmp_path, '"teaching.toml"')
+    assert sim.load_scenario(f).structure == sim.load_scenario(TEACHING).structure
+
+
+def test_fitted_figures_are_listed_with_the_assumptions() -> None:
+    """A figure set to reproduce a field pattern is neither an article nor hidden."""
+    table = sim.assumptions(sim.load_scenario(ROOT / "scenarios" / "baseline.toml"))
+    fitted = table[table["kind"] == "fitted"]
+    assert "population.availability" in set(fitted["key"])

@@ -280,13 +280,15 @@ def test_scenario_is_frozen() -> None:
 
 
 def test_assumptions_lists_only_assumptions() -> None:
-    """By default only figures whose source says ``assumption``."""
+    """By default only figures whose source says ``assumption`` or ``fitted`` (an
+    assumption set to reproduce a field pattern)."""
     s = load_scenario(TEACHING)
     table = sim.assumptions(s)
     assert list(table.columns) == ["key", "value", "kind", "source"]
     assert len(table) > 0
-    assert set(table["kind"]) == {"assumption"}
-    assert table["source"].str.lower().str.startswith("assumption").all()
+    assert set(table["kind"]) == {"assumption", "fitted"}
+    low = table["source"].str.lower()
+    assert (low.str.startswith("assumption") | low.str.startswith("fitted")).all()
     keys = set(table["key"])
     assert "structure.communities" in keys
     assert "tasks.per_year" not in keys  # an article (001)

@@ -133,12 +133,16 @@ def compare(
     return table
 
 
-def readable(table: pd.DataFrame, metrics: list[str], demand_type: str = "") -> str:
-    """A plain-text table of differences with intervals, for the terminal."""
+def readable(
+    table: pd.DataFrame, metrics: list[str], demand_type: str = "", baseline: str = "baseline"
+) -> str:
+    """A plain-text table of differences with intervals, for the terminal, headed
+    ``reform − <baseline's name>``."""
     sel = table[table["metric"].isin(metrics) & (table["demand_type"] == demand_type)]
     lines = []
     for name, part in sel.groupby("scenario", sort=False):
-        lines.append(f"{name} − baseline ({int(part['replications'].max())} paired replications)")
+        n = int(part["replications"].max())
+        lines.append(f"{name} − {baseline} ({n} paired replications)")
         width = max(len(m) for m in part["metric"])
         for row in part.itertuples(index=False):
             ci = f"[{row.diff_ci_low:+.4g}, {row.diff_ci_high:+.4g}]"

@@ -1,8 +1,8 @@
 """How a resident's satisfaction moves when a matter ends (a pure rule).
 
 A matter resolved quickly and in one trip pleases; every extra day and every extra trip
-costs. The score of one matter is ``exp(-days / target_days)``, less ``trip_penalty`` for
-each trip beyond the first (never below 0); an abandoned matter scores 0. The resident's
+costs. The score of one matter is ``exp(-days / target_days)``, multiplied by
+``1 - trip_penalty * (trips - 1)`` (never below 0); an abandoned matter scores 0. The resident's
 satisfaction then moves toward the score by ``learning_rate`` (an exponential average).
 """
 

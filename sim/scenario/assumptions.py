@@ -23,9 +23,11 @@ def assumptions(s: Scenario, every: bool = False) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``key, value, kind, source``. ``kind`` is ``assumption``, ``article`` (a
-        founding article), ``public report``, ``override`` (``--set``), ``unsourced`` (a plain
-        number in a file) or ``default`` (not in any file: the schema's default).
+        Columns ``key, value, kind, source``. ``kind`` is ``assumption``, ``fitted`` (an
+        assumption set to reproduce a field pattern), ``article`` (a founding article),
+        ``public report``, ``override`` (``--set``), ``unsourced`` (a plain number in a file)
+        or ``default`` (not in any file: the schema's default). By default the assumptions
+        and the fitted figures.
     """
     values = figures.leaves(s.model_dump(mode="json", exclude={"sources"}))
     rows = []
@@ -38,7 +40,7 @@ def assumptions(s: Scenario, every: bool = False) -> pd.DataFrame:
                 rows.append((key, v, "default", "schema default"))
     out = pd.DataFrame(rows, columns=["key", "value", "kind", "source"])
     if not every:
-        out = out[out["kind"] == "assumption"]
+        out = out[out["kind"].isin(["assumption", "fitted"])]
     return out.sort_values("key").reset_index(drop=True)
 
 

@@ -62,13 +62,15 @@ def leaves(node: Any, path: str = "") -> dict[str, Any]:
 
 
 def kind(source: str) -> str:
-    """Classify a source: ``assumption``, ``article``, ``public report``, ``override`` or
-    ``unsourced``."""
+    """Classify a source: ``assumption``, ``fitted`` (set to reproduce a field pattern),
+    ``article``, ``public report``, ``override`` or ``unsourced``."""
     s = source.strip().lower()
     if not s:
         return "unsourced"
     if s.startswith("assumption"):
         return "assumption"
+    if s.startswith("fitted"):
+        return "fitted"
     if s.startswith("public report"):
         return "public report"
     if s.startswith("override"):

@@ -8,7 +8,9 @@ failure becomes a one-line `ScenarioError` naming the file and the key.
 
 Files stay in their place: ``extends`` names ``.toml`` files only, under the folder of the
 first file loaded or the shipped ``scenarios/`` folder (or folders given as ``roots``), and
-regular files of at most `MAX_FILE_BYTES`; a chain is at most `MAX_CHAIN` files deep.
+regular files of at most `MAX_FILE_BYTES`; a chain is at most `MAX_CHAIN` files deep. A name
+is looked up beside the file that names it, then among the shipped scenarios, so a reform
+file anywhere may say ``extends = "baseline.toml"``.
 """
 
 from __future__ import annotations
@@ -160,7 +162,10 @@ def _read_chain(
             raise ScenarioError(label, "extends", "must be a file name or a list of file names")
         for n, name in enumerate(names):  # parents merge in order, each with its own chain
             key = "extends" if isinstance(ext, str) else f"extends.{n}"
-            target = _target(label, key, path.parent, name, roots or _roots(path, ()))
+            allowed = roots or _roots(path, ())
+            target = _target(label, key, path.parent, name, allowed)
+            if not target.exists() and (SHIPPED / name).is_file():
+                target = _target(label, key, SHIPPED, name, allowed)  # a shipped scenario
             if target in seen or target == path.resolve():
                 raise ScenarioError(label, key, f"circular extends through '{name}'")
             if not target.exists():
