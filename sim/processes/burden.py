@@ -18,8 +18,9 @@ core task) and four uniform numbers of its own: for its funds, for the departmen
 (the push rule), for its restraint after a poor rating (two-way evaluation) and for the gate.
 Two scenarios with the same seed, the same communities and the same horizon therefore see the
 same would-be tasks (one sequence over years and communities: a different structure or horizon
-draws others), and differ only in what their rules make of them. At its time the task is decided and, if it gets through,
-pushed to the community's staff as a task item (``router.push_work``).
+draws others), and differ only in what their rules make of them. At its time the task is
+decided and, if it gets through, pushed to the community's staff as a task item
+(``router.push_work``).
 
 The yearly counts of what each department assigned and funded are kept in a `Ledger`, which
 two-way evaluation (`sim.processes.evaluation`) reads and writes the departments' push
