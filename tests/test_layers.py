@@ -12,8 +12,8 @@ import ast
 from pathlib import Path
 
 import sim
+from sim.processes.hooks import HOOK_POINTS
 from sim.processes.mechanisms import MECHANISMS
-from sim.processes.routing import HOOK_POINTS
 
 PACKAGE = Path(sim.__file__).resolve().parent
 BOTTOM = {"sim.clock", "sim.rules", "sim.plots"}  # import nothing of the model

@@ -57,6 +57,7 @@ from sim.scenario.sections.market import MarketSpec
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LARGE = SCENARIOS / "tongguanshan_purchase.toml"
 SMALL = SCENARIOS / "tongguanshan_purchase_small.toml"
+STAFF_ONLY = SCENARIOS / "tongguanshan_purchase_staff_only.toml"
 MON, TUE, WED, THU, FRI = range(5)
 
 
@@ -490,7 +491,9 @@ def test_more_organisations_survive_in_larger_communities() -> None:
     assert large["social_orgs_active"] > small["social_orgs_active"]
     assert large["social_orgs_entered"] > small["social_orgs_entered"]
     assert large["social_org_survival_share"] > small["social_org_survival_share"]
-    assert large["market_projects_per_year"] == 30 and small["market_projects_per_year"] == 23
+    # tendered: 18 home care + 12 care + 2 community-fund projects in each of the 18
+    # communities; the small communities pool home care (11) and have no fund
+    assert large["market_projects_per_year"] == 66 and small["market_projects_per_year"] == 23
 
 
 def test_same_seed_same_market() -> None:
@@ -517,17 +520,17 @@ def core_summary(s: sim.Scenario) -> pd.DataFrame:
 
 
 def test_market_absent_reproduces_the_core() -> None:
-    """The purchase scenario without its ``[market]`` (the visit still flagged ``outsource``)
-    gives exactly the summary of the abolition scenario it extends."""
+    """The purchase scenario without its ``[market]`` (the stages still flagged ``outsource``)
+    gives exactly the summary of the staff-only baseline it extends."""
     s = sim.load_scenario(LARGE, SHORT).model_copy(update={"market": None})
-    core = sim.load_scenario(SCENARIOS / "tongguanshan_abolition.toml", SHORT)
+    core = sim.load_scenario(STAFF_ONLY, SHORT)
     pd.testing.assert_frame_equal(core_summary(s), core_summary(core))
 
 
 def test_market_that_buys_nothing_changes_no_core_metric() -> None:
     """A market with no project and no organisation leaves every core metric as it was."""
     s = sim.load_scenario(LARGE, SHORT | {"market.projects": {}})
-    core = sim.load_scenario(SCENARIOS / "tongguanshan_abolition.toml", SHORT)
+    core = sim.load_scenario(STAFF_ONLY, SHORT)
     with_market, without = core_summary(s), core_summary(core)
     market_rows = ~with_market["metric"].isin(without["metric"])
     assert set(with_market.loc[market_rows, "metric"]) >= {
@@ -538,17 +541,20 @@ def test_market_that_buys_nothing_changes_no_core_metric() -> None:
 
 
 def test_purchase_scenario_serves_personal_needs() -> None:
-    """The shipped purchase scenario, run for six weeks: organisations hold the projects and
-    meet part of the personalised needs; every need is still resolved."""
+    """The shipped purchase scenario, run for six weeks: organisations hold most of the
+    tendered projects and contractors all of health and property; providers take and meet
+    part of the outsourced stages; every need is still resolved."""
     s = sim.load_scenario(LARGE, SHORT)
     rep = run_replication(s, 0, SEED)
     m = {k: v for (k, _), v in mechanism_metrics(rep).items()}
-    assert m["market_projects_per_year"] == 30
-    assert 0.0 < m["personal_needs_met_share"] < 1.0
-    full = 2_850_000 / 50  # every project awarded: the budget over 50 yuan an hour
-    assert 0.9 * full <= m["social_org_capacity_hours"] <= full
+    assert m["market_projects_per_year"] == 66
+    assert 0.0 < m["personal_needs_met_share"] < m["purchase_taken_share"] <= 1.0
+    full = (1_350_000 + 1_500_000 + 18 * 100_000) / 50  # every tendered project awarded
+    assert 0.7 * full <= m["social_org_capacity_hours"] <= full
+    assert m["contract_hours_per_year"] == pytest.approx((17_550_000 + 18_770_000) / 50)
     rec = demand_records(rep)
-    personal = rec[(rec["demand_type"] == "personal") & (rec["outcome"] != "open")]
-    assert (personal["outcome"] == "resolved").all()
+    for kind in ("personal", "health", "property"):
+        done = rec[(rec["demand_type"] == kind) & (rec["outcome"] != "open")]
+        assert len(done) > 0 and (done["outcome"] == "resolved").all(), kind
     years = {y for y, _, _ in mechanism_yearly(rep)}
     assert years == {0}

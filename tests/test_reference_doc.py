@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario.reference import json_schema, reference
+from sim.experiment.reference import json_schema, reference
 
 ROOT = Path(__file__).resolve().parents[1]
-REGENERATE = "python -m sim.scenario.reference docs/scenario-reference.md docs/scenario.schema.json"
+REGENERATE = (
+    "python -m sim.experiment.reference docs/scenario-reference.md docs/scenario.schema.json"
+)
 
 
 def test_reference_is_current() -> None:

@@ -160,8 +160,9 @@ _CORE = [
        "part of `resolution_days_mean` between the resident's trips: sent home for a missing "
        "document, or told to come back for the result", per_type=True, per_class=True),
     _m("resolution_days_other", "Days held elsewhere", "days", "lower",
-       "the rest of `resolution_days_mean`: time a mechanism (a social organisation, a "
-       "consultation) held the matter; the six parts add up to `resolution_days_mean`",
+       "the rest of `resolution_days_mean`: time a mechanism held the matter (a social "
+       "organisation's visit under `[market]`); the six parts add up to "
+       "`resolution_days_mean`",
        per_type=True, per_class=True),
     _m("cost_yuan_per_demand", "Staff cost per demand", "yuan", "lower",
        "staff cost of every unit (servers × `staff_cost_yuan_per_year` × years after the "
@@ -329,15 +330,35 @@ _MARKET = [
        "service hours bought: awarded projects' budgets / `cost_per_hour_yuan`, mean over the "
        "run's years", section=_K),
     _m("social_org_hours_used_share", "Bought hours used", "share", "higher",
-       "minutes of outsourced visits taken / minutes granted for personal needs (hours × "
-       "`personal_share`)", section=_K),
+       "minutes of outsourced visits organisations took / minutes their contracts grant for "
+       "them (hours × `personal_share`)", section=_K),
     _m("social_org_quality_mean", "Social organisation quality", "0–1", "higher",
        "mean quality (chance a visit meets the need) of active organisations at the end",
        section=_K),
-    _m("personal_needs_met_share", "Personal needs met by organisations", "share", "higher",
-       "visits at `outsource` stages, offered after the warm-up, that an organisation took "
-       "and met / all such visits; the rest fell back on staff for lack of hours or after a "
-       "failed visit", section=_K),
+    _m("social_org_quality_holders", "Quality of project holders", "0–1", "higher",
+       "mean quality (chance of getting a stage right first time) of the organisations "
+       "awarded projects at the last listing (yearly: at each listing): professionalisation",
+       section=_K),
+    _m("personal_needs_met_share", "Outsourced stages met by providers", "share", "higher",
+       "visits at `outsource` stages, offered after the warm-up, that a provider (organisation "
+       "or contractor) took and got right first time / all such visits; the rest fell back on "
+       "staff for lack of hours or after a failed visit", section=_K),
+    _m("purchase_taken_share", "Outsourced stages taken by providers", "share", "neither",
+       "visits at `outsource` stages, offered after the warm-up, that a contract with hours "
+       "left took / all such visits", section=_K),
+    _m("purchase_first_time_right", "Providers' first-time-right", "share", "higher",
+       "visits providers took after the warm-up and got right first time / visits they took",
+       section=_K),
+    _m("social_org_first_time_right", "Organisations' first-time-right", "share", "higher",
+       "visits social organisations took and got right first time / visits they took, over "
+       "the whole run (yearly: in each year): professionalisation as residents see it",
+       section=_K),
+    _m("contract_hours_per_year", "Hours bought from contractors", "hours a year", "neither",
+       "hours of the untendered lines (`quality` set: health stations, property companies): "
+       "budgets / `cost_per_hour_yuan`, mean over the run's years", section=_K),
+    _m("contract_hours_used_share", "Contractors' hours used", "share", "neither",
+       "minutes of outsourced stages contractors took / minutes their contracts grant for "
+       "them (hours × the line's `personal_share`)", section=_K),
     _m("market_projects_per_year", "Projects listed a year", "projects", "neither",
        "projects listed a year, mean", section=_K),
     _m("market_bids_per_project", "Bids per project", "bids", "higher",

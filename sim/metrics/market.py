@@ -1,6 +1,6 @@
 """Reducers of the social-organisation market's tally: organisations, their entry, exit,
-survival, capacity and quality, the personalised needs they met, and the market's projects,
-bids and spending.
+survival, capacity and quality, the outsourced stages providers took and got right first
+time, the contractors' hours, and the market's projects, bids and spending.
 
 Pure functions of a replication's `Records` (see docs/metrics.md).
 """
@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.clock import DAY, YEAR
 from sim.metrics.reduce import ratio
-from sim.processes.market import MarketTally
+from sim.processes.market_tally import MarketTally
 from sim.processes.records import Records
 
 Rows = dict[tuple[str, str], float]
@@ -37,7 +37,13 @@ def market_metrics(t: MarketTally, rec: Records) -> Rows:
         ("social_org_quality_mean", ""): (
             float(np.mean([orgs.quality[o] for o in active])) if active else math.nan
         ),
+        ("social_org_quality_holders", ""): float(t.quality_holders[-1]),
         ("personal_needs_met_share", ""): ratio(t.met_after, t.offered_after),
+        ("purchase_taken_share", ""): ratio(t.taken_after, t.offered_after),
+        ("purchase_first_time_right", ""): ratio(t.met_after, t.taken_after),
+        ("social_org_first_time_right", ""): ratio(t.org_met.sum(), t.org_taken.sum()),
+        ("contract_hours_per_year", ""): float(t.contract_hours.mean()),
+        ("contract_hours_used_share", ""): ratio(t.contract_used.sum(), t.contract_minutes.sum()),
         ("market_projects_per_year", ""): float(t.listed.mean()),
         ("market_bids_per_project", ""): ratio(t.bids.sum(), t.listed.sum()),
         ("market_award_share", ""): ratio(t.awarded.sum(), t.listed.sum()),
@@ -47,8 +53,9 @@ def market_metrics(t: MarketTally, rec: Records) -> Rows:
 
 def market_yearly(t: MarketTally, rec: Records) -> Yearly:
     """Per year of the run: organisations active at its end (and per community), entered,
-    exited, survival, capacity hours, hours used, quality of the bidders, needs met, and the
-    listing's projects, bids, awards and spending."""
+    exited, survival, capacity hours, hours used, quality of the bidders, needs met, stages
+    taken and right first time, contractors' hours, and the listing's projects, bids, awards
+    and spending."""
     s, orgs = rec.scenario, t.orgs
     horizon = s.days * DAY
     rows: Yearly = []
@@ -64,7 +71,12 @@ def market_yearly(t: MarketTally, rec: Records) -> Yearly:
             "social_org_capacity_hours": float(t.hours[y]),
             "social_org_hours_used_share": ratio(t.used_minutes[y], t.granted_minutes[y]),
             "social_org_quality_mean": float(t.quality_listed[y]),
+            "social_org_quality_holders": float(t.quality_holders[y]),
             "personal_needs_met_share": ratio(t.met[y], t.offered[y]),
+            "purchase_taken_share": ratio(t.taken[y], t.offered[y]),
+            "purchase_first_time_right": ratio(t.met[y], t.taken[y]),
+            "social_org_first_time_right": ratio(t.org_met[y], t.org_taken[y]),
+            "contract_hours_per_year": float(t.contract_hours[y]),
             "market_projects": float(t.listed[y]),
             "market_bids_per_project": ratio(t.bids[y], t.listed[y]),
             "market_award_share": ratio(t.awarded[y], t.listed[y]),

@@ -50,9 +50,10 @@ class Project:
 def list_projects(spec: MarketSpec, residents: list[int]) -> list[Project]:
     """The projects listed in one year (立项), in a fixed order.
 
-    A ``community`` line's budget is split among communities by residents; a community whose
-    share reaches ``min_project_yuan`` lists ``max(1, round(share / project_yuan))`` equal
-    projects, a smaller share is pooled. The pool, and each ``district`` line, is listed
+    A ``community`` line's budget is split among communities by residents (each community
+    has all of it with ``per_community``: its own fund); a community whose share reaches
+    ``min_project_yuan`` lists ``max(1, round(share / project_yuan))`` equal projects, a
+    smaller share is pooled. The pool, and each ``district`` line, is listed
     district-wide as ``max(1, round(budget / project_yuan))`` equal projects (none if the
     budget is below ``min_project_yuan``). Community projects come first, by line and
     community, then district projects by line.
@@ -72,7 +73,7 @@ def list_projects(spec: MarketSpec, residents: list[int]) -> list[Project]:
         if line.scope == "community" and total > 0:
             pool = 0.0
             for c, r in enumerate(residents):
-                share = line.budget_yuan * r / total
+                share = line.budget_yuan if line.per_community else line.budget_yuan * r / total
                 if share <= 0.0:
                     continue
                 if share < spec.min_project_yuan:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 from sim.model.district import District
 from sim.rules.priority import FILE, RESIDENT
@@ -51,6 +52,9 @@ class CompiledStage:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "terminal", not self.missing_return and not self.targets)
+
+
+_inv_norm = NormalDist().inv_cdf
 
 
 def compile_flows(
@@ -106,3 +110,27 @@ def compile_flows(
         for f, fl in s.flows.items()
     }
     return stages, entries
+
+
+def service_minutes(st: CompiledStage, mean: float, u: float) -> float:
+    """A service time of mean `mean` at stage `st` from one uniform `u`: fixed, exponential,
+    or lognormal with the stage's sigma (by the inverse of its distribution function)."""
+    if st.dist == FIXED:
+        return mean
+    if st.dist == EXPONENTIAL:
+        return -mean * math.log1p(-u)
+    sg = st.sigma
+    return mean * math.exp(sg * _inv_norm(min(max(u, 1e-12), 1 - 1e-12)) - sg * sg / 2)
+
+
+def odds_without_repeat(st: CompiledStage, sid: int) -> tuple[float, ...]:
+    """Cumulative route odds of stage `sid` given it is not repeated: a route back to it
+    gets none, the others are scaled by ``1 / (1 - p_repeat)``."""
+    p = [b - a for a, b in zip((0.0, *st.cum_p[:-1]), st.cum_p, strict=True)]
+    keep = [0.0 if t == sid else q for t, q in zip(st.targets, p, strict=True)]
+    scale = 1.0 - (sum(p) - sum(keep))
+    out, acc = [], 0.0
+    for q in keep:
+        acc += q / scale if scale > 0.0 else 0.0
+        out.append(acc)
+    return tuple(out)

@@ -25,27 +25,36 @@ New organisations enter all year round, a Poisson stream per community whose rat
 the community's size and the free space it opens (`sim.model.social_orgs.entry_rate`); they
 bid from the next listing on.
 
-A stage marked ``outsource`` (the personal flow's visit) is offered to the market through the
-router's ``outsource`` hook point: an organisation with a contract serving the resident's community
-and enough hours left takes it, visits ``response_hours`` later for the stage's service time,
-and meets the need with its quality as probability; the router then moves the demand on
-(`Router.complete_stage`), or serves it at the stage's own station (`Router.repeat_stage`). A
-need no organisation has hours for, or one the visit failed to meet, falls back on the
-community staff station as in the core model.
+A line whose ``quality`` is set (health services, property management) is not tendered: a
+dedicated contractor holds each of its projects (contracting out, not competition among the
+social organisations), with that fixed chance of getting a stage right first time.
+
+A stage marked ``outsource`` (a personal visit, a health check's organisation, a repair) is
+offered to the market through the router's ``outsource`` hook point: the first contract
+serving the stage's flow (the line's ``serves``) and the resident's community, with enough
+hours left, takes it; its provider comes after the contract's response clause (the line's
+``response_hours``) for the stage's service time, and gets it right first time with its
+quality as probability; the router then moves the demand on without the stage's repeat
+visits (`Router.complete_stage` with ``rework=False``). A need no contract has hours for falls
+back on the community staff station at once, as in the core model, where the staff's own
+first-time-right is the scenario's route from the stage back to itself; one the provider got
+wrong comes back after that route's delay, as a staff miss would, and the staff do it
+(`Router.redo_stage`; at once for a stage without such a route).
 
 Every draw comes from the replication's ``market`` stream. Pass a list as ``log`` to record
 ``(event, who, what, minute)`` for each step: ``enter`` (organisation, community), ``deliver``
 (organisation, projects), ``exit`` (organisation, idle years), ``list`` (project, budget),
 ``bid`` (organisation, project), ``award`` (organisation, project), ``grant`` (organisation,
 hours), ``take`` (organisation, demand), ``met`` / ``unmet`` (organisation, demand) and
-``fallback`` (-1 for the community staff, demand).
+``fallback`` (-1 for the community staff, demand); a contractor is named by its line
+(``award`` and ``grant`` without a ``bid``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import fields
 from typing import ClassVar
 
 import numpy as np
@@ -62,56 +71,13 @@ from sim.model.social_orgs import (
     initial_mean,
     list_projects,
 )
+from sim.processes.market_tally import MarketTally
 from sim.processes.mechanism import Context
 from sim.processes.routing import CompiledStage
 from sim.rules.contracting import RULES, Bids, Weights, award, choose_projects
 from sim.scenario.sections.market import MarketSpec
 
 STAFF = -1  # "who" of a need left to the community staff
-
-
-@dataclass(frozen=True)
-class MarketTally:
-    """What the market counted, per year of the run, and the organisations at its end.
-
-    Attributes
-    ----------
-    years : int
-        Years of the run (a last partial year counts).
-    listed, bids, awarded : ndarray
-        Projects listed, bids taken and projects awarded, per year.
-    hours, spend : ndarray
-        Hours granted and yuan spent on awarded projects, per year.
-    granted_minutes, used_minutes : ndarray
-        Minutes for personalised needs granted and used, per year.
-    entered, exited : ndarray
-        Organisations entering and exiting, per year.
-    quality_listed : ndarray
-        Mean quality of the bidders at each listing.
-    offered, met : ndarray
-        Personalised needs offered to the market and met by an organisation, per year.
-    offered_after, met_after : int
-        The same after the warm-up.
-    orgs : SocialOrgs
-        Every organisation that ever registered, as at the end of the run.
-    """
-
-    years: int
-    listed: np.ndarray
-    bids: np.ndarray
-    awarded: np.ndarray
-    hours: np.ndarray
-    spend: np.ndarray
-    granted_minutes: np.ndarray
-    used_minutes: np.ndarray
-    entered: np.ndarray
-    exited: np.ndarray
-    quality_listed: np.ndarray
-    offered: np.ndarray
-    met: np.ndarray
-    offered_after: int
-    met_after: int
-    orgs: SocialOrgs
 
 
 class Market:
@@ -145,10 +111,18 @@ class Market:
         w = spec.weights
         self.weights = Weights(w.price, w.quality, w.experience, w.experience_full)
         self.rule = RULES[spec.rule]
-        # this year's contracts: organisation, minutes for needs granted and used
-        self.c_org: list[int] = []
+        for name, line in spec.projects.items():
+            unknown = set(line.serves or ()) - set(s.flows)
+            if unknown:  # a misspelt flow would leave the line serving nothing
+                raise ValueError(f"market.projects.{name}.serves: unknown flows {unknown}")
+        # this year's contracts: provider, minutes for needs granted and used, the flows
+        # served (None: all), response minutes, and a contractor's quality (NaN: the org's)
+        self.c_org: list[int | str] = []
         self.c_minutes: list[float] = []
         self.c_used: list[float] = []
+        self.c_flows: list[frozenset[str] | None] = []
+        self.c_response: list[float] = []
+        self.c_quality: list[float] = []
         self._listed_at = 0.0
         self._local: list[list[int]] = [[] for _ in self.residents]
         self._district: list[int] = []
@@ -162,8 +136,13 @@ class Market:
         self.granted_minutes, self.used_minutes = np.zeros(y), np.zeros(y)
         self.entered, self.exited = np.zeros(y), np.zeros(y)
         self.quality_listed = np.full(y, math.nan)
+        self.quality_holders = np.full(y, math.nan)
         self.offered, self.met = np.zeros(y), np.zeros(y)
         self.offered_after, self.met_after = 0, 0  # after the warm-up, for the summary
+        self.taken, self.taken_after = np.zeros(y), 0
+        self.org_taken, self.org_met = np.zeros(y), np.zeros(y)
+        self.contract_hours, self.contract_spend = np.zeros(y), np.zeros(y)
+        self.contract_minutes, self.contract_used = np.zeros(y), np.zeros(y)
 
     # -- processes ------------------------------------------------------------------------
     def start(self) -> None:
@@ -229,9 +208,12 @@ class Market:
 
     def _listing(self, y: int) -> None:
         """List the year's projects, take the bids, award them and grant the hours."""
-        projects = list_projects(self.spec, self.residents)
-        for pr in projects:
+        listed = list_projects(self.spec, self.residents)
+        for pr in listed:
             self._note("list", pr.key, pr.budget)
+        lines = self.spec.projects
+        projects = [pr for pr in listed if lines[pr.line].quality is None]
+        contracted = [pr for pr in listed if lines[pr.line].quality is not None]
         bidders = self.orgs.active()
         caps = np.array(
             [capacity(e, self.spec.projects_to_grow) for e in self.orgs.experience], np.int64
@@ -240,6 +222,13 @@ class Market:
         scores = self.rule(bids, self.weights)
         winner = award(bids, scores, len(projects), caps, self.rng_bids.random(bids.size))
         self._grant(y, projects, bids, winner)
+        for pr in contracted:  # contracted out, not tendered
+            hours = pr.budget / self.spec.cost_per_hour_yuan
+            self.contract_minutes[y] += self._contract(pr, pr.line, hours)
+            self.contract_hours[y] += hours
+            self.contract_spend[y] += pr.budget
+            self._note("award", pr.line, pr.key)
+            self._note("grant", pr.line, hours)
         self._bidders = bidders
         self.listed[y] = len(projects)
         self.bids[y] = bids.size
@@ -279,23 +268,21 @@ class Market:
     def _grant(self, y: int, projects: list[Project], bids: Bids, winner: np.ndarray) -> None:
         """This year's contracts replace last year's (unused hours lapse): each winner gets
         its project's hours, a share of them for the needs of the community it serves."""
-        spec = self.spec
         self.c_org, self.c_minutes, self.c_used = [], [], []
+        self.c_flows, self.c_response, self.c_quality = [], [], []
         self._listed_at = self.env.now
         self._local = [[] for _ in self.residents]
         self._district = []
         self._won, self._holder = {}, {}
+        held = [self.orgs.quality[int(bids.org[b])] for b in winner.tolist() if b >= 0]
+        if held:
+            self.quality_holders[y] = float(np.mean(held))
         for p, b in enumerate(winner.tolist()):
             if b < 0:
                 continue
             pr, o = projects[p], int(bids.org[b])
-            hours = pr.budget / spec.cost_per_hour_yuan
-            minutes = hours * spec.personal_share * 60.0
-            k = len(self.c_org)
-            self.c_org.append(o)
-            self.c_minutes.append(minutes)
-            self.c_used.append(0.0)
-            (self._district if pr.community == DISTRICT else self._local[pr.community]).append(k)
+            hours = pr.budget / self.spec.cost_per_hour_yuan
+            minutes = self._contract(pr, o, hours)
             self._won[o] = self._won.get(o, 0) + 1
             self._holder[pr.key] = o
             self.awarded[y] += 1
@@ -305,10 +292,27 @@ class Market:
             self._note("award", o, pr.key)
             self._note("grant", o, hours)
 
-    # -- personalised needs ---------------------------------------------------------------
+    def _contract(self, pr: Project, provider: int | str, hours: float) -> float:
+        """Sign project `pr`'s contract with `provider` (an organisation, or a contractor
+        named by its line) for `hours`; returns the minutes it grants for outsourced stages."""
+        spec, line = self.spec, self.spec.projects[pr.line]
+        share = spec.personal_share if line.personal_share is None else line.personal_share
+        response = spec.response_hours if line.response_hours is None else line.response_hours
+        minutes = hours * share * 60.0
+        k = len(self.c_org)
+        self.c_org.append(provider)
+        self.c_minutes.append(minutes)
+        self.c_used.append(0.0)
+        self.c_flows.append(None if line.serves is None else frozenset(line.serves))
+        self.c_response.append(response * 60.0)
+        self.c_quality.append(math.nan if line.quality is None else line.quality)
+        (self._district if pr.community == DISTRICT else self._local[pr.community]).append(k)
+        return minutes
+
+    # -- outsourced stages ----------------------------------------------------------------
     def take(self, i: int, stage: CompiledStage, minutes: float) -> bool:
-        """The router offers demand `i`'s outsourced stage (`minutes` of service): an
-        organisation with hours left in the resident's community takes it (True), else the
+        """The router offers demand `i`'s outsourced stage (`minutes` of service): a contract
+        serving its flow with hours left in the resident's community takes it (True), else the
         community staff do (False)."""
         if i in self._declined:  # the organisation's visit failed: back to the staff
             self._declined.discard(i)
@@ -318,45 +322,52 @@ class Market:
         after = now >= self.ctx.scenario.warmup_days * DAY
         self.offered[y] += 1
         self.offered_after += after
-        k = self._contract_for(self.ctx.router.community(i), minutes)
+        k = self._contract_for(self.ctx.router.community(i), minutes, stage.flow)
         if k < 0:
             self._note("fallback", STAFF, i)
             return False
         self.c_used[k] += minutes
-        self.used_minutes[y] += minutes
-        o = self.c_org[k]
+        o, q = self.c_org[k], self.c_quality[k]
+        if isinstance(o, int):
+            self.used_minutes[y] += minutes
+            self.org_taken[y] += 1
+        else:
+            self.contract_used[y] += minutes
+        self.taken[y] += 1
+        self.taken_after += after
         self._note("take", o, i)
-        delay = self.spec.response_hours * 60.0 + minutes
-        Timeout(self.env, delay, (i, o, y, after)).callbacks.append(self._visited)
+        delay = self.c_response[k] + minutes
+        Timeout(self.env, delay, (i, o, q, y, after)).callbacks.append(self._visited)
         return True
 
-    def _contract_for(self, community: int, minutes: float) -> int:
-        """This year's first contract serving `community` (its own, then district-wide) with
-        at least `minutes` left of the hours paid out so far, or -1."""
+    def _contract_for(self, community: int, minutes: float, flow: str) -> int:
+        """This year's first contract serving `flow` in `community` (its own, then
+        district-wide) with at least `minutes` left of the hours paid out so far, or -1."""
         month = int((self.env.now - self._listed_at) // MONTH)
         paid = min(month + 1, MONTHS) / MONTHS
-        granted, used = self.c_minutes, self.c_used
-        for k in self._local[community]:
-            if granted[k] * paid - used[k] >= minutes:
-                return k
-        for k in self._district:
-            if granted[k] * paid - used[k] >= minutes:
+        granted, used, flows = self.c_minutes, self.c_used, self.c_flows
+        for k in (*self._local[community], *self._district):
+            f = flows[k]
+            if (f is None or flow in f) and granted[k] * paid - used[k] >= minutes:
                 return k
         return -1
 
     def _visited(self, ev: Timeout) -> None:
-        """The organisation's visit ends: the need is met with its quality as probability."""
-        i, o, y, after = ev._value
+        """The provider's visit ends: right first time with its quality as probability (a
+        contractor's fixed quality, an organisation's as it is now)."""
+        i, o, q, y, after = ev._value
         router = self.ctx.router
-        if self.rng_visits.random() < self.orgs.quality[o]:
+        if self.rng_visits.random() < (self.orgs.quality[o] if isinstance(o, int) else q):
             self.met[y] += 1
             self.met_after += after
+            if isinstance(o, int):
+                self.org_met[y] += 1
             self._note("met", o, i)
-            router.complete_stage(i)
+            router.complete_stage(i, rework=False)
             return
         self._note("unmet", o, i)
         self._declined.add(i)
-        router.repeat_stage(i)
+        router.redo_stage(i)
 
     # -- reporting ------------------------------------------------------------------------
     def finish(self) -> None:
@@ -364,24 +375,7 @@ class Market:
 
     def tally(self) -> MarketTally:
         """The yearly counts and the organisations as they are at the end of the run."""
-        return MarketTally(
-            self.years,
-            self.listed,
-            self.bids,
-            self.awarded,
-            self.hours,
-            self.spend,
-            self.granted_minutes,
-            self.used_minutes,
-            self.entered,
-            self.exited,
-            self.quality_listed,
-            self.offered,
-            self.met,
-            self.offered_after,
-            self.met_after,
-            self.orgs,
-        )
+        return MarketTally(**{f.name: getattr(self, f.name) for f in fields(MarketTally)})
 
     # -- helpers --------------------------------------------------------------------------
     def _year(self, t: float) -> int:

@@ -6,7 +6,7 @@ mechanism is switched on by its section in the scenario (``[consultation]``, ``[
 absent means off) and declares, as class attributes, what it plugs into:
 
 * ``section``: the scenario section that switches it on;
-* ``hooks``: the router's hook points it appends to (`sim.processes.routing.HOOK_POINTS`);
+* ``hooks``: the router's hook points it appends to (`sim.processes.hooks.HOOK_POINTS`);
 * ``needs``: the sections of mechanisms it reads from, which must start before it.
 
 It gets a `Context`: the setting, the residents and their satisfaction, the router (its

@@ -14,17 +14,14 @@ writes what happens to each demand into the replication's record sink (`DemandLo
 hook points to governance mechanisms (`RouterHooks`): a stage marked ``outsource`` is offered
 to each ``outsource`` hook in turn, and a finished piece of meeting work to each
 ``meeting_done`` hook until one claims it. A mechanism that took a stage hands the demand back
-with `complete_stage` or `repeat_stage`; one that decides the task stream during the run adds
-work with `push_work`.
+with `complete_stage`, `repeat_stage` or `redo_stage`; one that decides the task stream during
+the run adds work with `push_work`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from heapq import heappop
-from statistics import NormalDist
 
 import numpy as np
 from simpy.events import Timeout
@@ -36,39 +33,19 @@ from sim.model.wake import Wake, wake
 from sim.processes.demand import DRAWS, Demands
 from sim.processes.flows import (
     AWAY,
-    EXPONENTIAL,
     FIXED,
     TRANSFER,
     CompiledStage,
     compile_flows,
+    odds_without_repeat,
+    service_minutes,
 )
+from sim.processes.hooks import RouterHooks
 from sim.processes.records import ABANDONED, RESOLVED, DemandLog, WorkLog
 from sim.processes.satisfaction import Satisfaction
 from sim.processes.setting import Setting
 from sim.processes.tasks import Workload
 from sim.rules.priority import MEETING, RESIDENT, TASK
-
-_inv_norm = NormalDist().inv_cdf
-HOOK_POINTS = ("meeting_done", "outsource")
-
-
-@dataclass
-class RouterHooks:
-    """The router's declared hook points: lists that governance mechanisms append to.
-
-    Attributes
-    ----------
-    meeting_done : list of callable
-        ``fn(station, entry) -> bool``: a staffer finished a piece of meeting work (class
-        ``MEETING``); the first hook that returns True has claimed it.
-    outsource : list of callable
-        ``fn(demand, stage, minutes) -> bool``: a demand enters a stage marked ``outsource``
-        (`minutes` of service); the first hook that returns True has taken it and hands it
-        back later with `Router.complete_stage` or `Router.repeat_stage`.
-    """
-
-    meeting_done: list[Callable[[Station, Entry], bool]] = field(default_factory=list)
-    outsource: list[Callable[[int, CompiledStage, float], bool]] = field(default_factory=list)
 
 
 class Router:
@@ -262,6 +239,7 @@ class Router:
     def enter(self, i: int, sid: int) -> None:
         """Demand `i` enters stage `sid`: it joins the station serving it."""
         st = self.stages[sid]
+        minutes = -1.0  # drawn once: for a mechanism offered the stage, else at the station
         if st.outsource and self.hooks.outsource:
             self.stage[i] = sid
             minutes = self._duration(i, st)
@@ -291,7 +269,9 @@ class Router:
             if last is not None and last.servers and station.servers:
                 self.handoffs[i] += 1
             self.last[i] = station
-        station.join((st.cls, i, self._duration(i, st), self.env.now))
+        if minutes < 0.0:
+            minutes = self._duration(i, st)
+        station.join((st.cls, i, minutes, self.env.now))
 
     def _duration(self, i: int, st: CompiledStage) -> float:
         """Service time of demand `i` at stage `st`, from its own pre-drawn uniforms."""
@@ -300,10 +280,7 @@ class Router:
             return mean
         k = self.k[i]
         u = self.u_service[i * DRAWS + k] if k < DRAWS else self.fallback.random()
-        if st.dist == EXPONENTIAL:
-            return -mean * math.log1p(-u)
-        sg = st.sigma
-        return mean * math.exp(sg * _inv_norm(min(max(u, 1e-12), 1 - 1e-12)) - sg * sg / 2)
+        return service_minutes(st, mean, u)
 
     def on_start(self, station: Station, entry: Entry, now: float) -> None:
         """A station starts serving: note the first start and the resident's wait."""
@@ -345,18 +322,34 @@ class Router:
         else:
             self.advance(i)
 
-    def complete_stage(self, i: int) -> None:
-        """A mechanism that took demand `i`'s current stage has done it: move on."""
-        self.advance(i)
+    def complete_stage(self, i: int, rework: bool = True) -> None:
+        """A mechanism that took demand `i`'s current stage has done it: move on. With
+        `rework` False it got it right first time: the stage's routes back to itself (the
+        staff's repeat visits) are not taken."""
+        self.advance(i, rework)
 
     def repeat_stage(self, i: int) -> None:
         """A mechanism that took demand `i`'s current stage hands it back undone: the
         stage's own station serves it."""
         self.enter(i, self.stage[i])
 
-    def advance(self, i: int) -> None:
+    def redo_stage(self, i: int) -> None:
+        """A mechanism that took demand `i`'s current stage did it, but not right: the
+        stage is entered again after the delay of its route back to itself (as a staff
+        visit that missed), or at once (`repeat_stage`) when it has none."""
+        sid = self.stage[i]
+        st = self.stages[sid]
+        if sid not in st.targets:
+            self.enter(i, sid)
+            return
+        r = st.targets.index(sid)
+        kind = st.delay_kinds[r] if st.delay_kinds else TRANSFER
+        self._later(i, sid, st.delays[r], st.cls == RESIDENT, kind)
+
+    def advance(self, i: int, rework: bool = True) -> None:
         """Demand `i` has finished its current stage: send it home for a missing document,
-        on along a route, or end it resolved."""
+        on along a route, or end it resolved (without the routes back to the stage itself
+        when `rework` is False: the others keep their odds, given no repeat)."""
         sid = self.stage[i]
         st = self.stages[sid]
         if st.terminal:  # no way on and nothing to send home for: resolved
@@ -372,6 +365,8 @@ class Router:
                 return
             u = (u - p) / (1.0 - p)
         cum = st.cum_p
+        if not rework and sid in st.targets:
+            cum = odds_without_repeat(st, sid)
         for r in range(len(cum)):
             if u < cum[r]:
                 target = st.targets[r]

@@ -17,18 +17,32 @@ from sim.scenario.section import Section
 
 
 class ProjectLine(Section):
-    """A line of service projects the district buys every year (购买服务项目).
+    """A line of service projects the district buys every year (购买服务项目), and the terms
+    of its contracts.
 
     ``budget_yuan`` a year is split into projects of about ``project_yuan`` each. A
-    ``community`` line is split among communities by residents; a community's share too small
-    for one project (below the market's ``min_project_yuan``) is pooled into district-wide
-    projects. A ``district`` line is listed district-wide, open to every organisation, and its
-    hours serve residents of any community.
+    ``community`` line is split among communities by residents (or, with ``per_community``,
+    every community has ``budget_yuan`` of its own: a community fund, 社区基金); a community's
+    share too small for one project (below the market's ``min_project_yuan``) is pooled into
+    district-wide projects. A ``district`` line is listed district-wide, open to every
+    organisation, and its hours serve residents of any community.
+
+    Contract terms: the hours serve the ``outsource`` stages of the flows in ``serves`` (all
+    of them when unset); ``personal_share`` of them is for those stages and the provider
+    answers ``response_hours`` after a need reaches it (the contract's response clause); both
+    default to the market's. With ``quality`` set the line is not tendered among the social
+    organisations: a dedicated contractor (a community health service station, a property
+    company) holds each of its projects and gets a stage right first time with that chance.
     """
 
     budget_yuan: float = Field(ge=0.0)
     project_yuan: float = Field(gt=0.0)
     scope: Literal["community", "district"] = "community"
+    per_community: bool = False
+    serves: list[str] | None = None
+    personal_share: float | None = Field(None, ge=0.0, le=1.0)
+    response_hours: float | None = Field(None, ge=0.0)
+    quality: float | None = Field(None, ge=0.0, le=1.0)
 
 
 class ScoreWeights(Section):
@@ -59,9 +73,10 @@ class MarketSpec(Section):
     personal_share : float
         Share of a project's hours spent on residents' personalised needs that reach the
         community (the flow stages marked ``outsource``); the rest is recurring care the model
-        does not represent.
+        does not represent (a line's own ``personal_share`` overrides it).
     response_hours : float
-        From a need reaching the community to the organisation's visit.
+        From a need reaching the community to the organisation's visit: the contracts'
+        response clause (a line's own ``response_hours`` overrides it).
     bids_each : int
         Bids an organisation makes a year for each project it can hold.
     initial_per_10k_residents : float

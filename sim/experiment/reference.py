@@ -7,7 +7,7 @@ field's meaning taken from the docstring's ``Attributes`` (or the field's descri
 `json_schema` gives a JSON Schema for editors, in which every figure may also be written
 with its source (``{ value = …, source = "…" }``). Usage::
 
-    python -m sim.scenario.reference docs/scenario-reference.md docs/scenario.schema.json
+    python -m sim.experiment.reference docs/scenario-reference.md docs/scenario.schema.json
 
 A test keeps both files current.
 """
@@ -28,7 +28,7 @@ from pydantic_core import PydanticUndefined
 
 HEADER = """# Scenario and sweep files: reference
 
-Generated from the schema by `python -m sim.scenario.reference docs/scenario-reference.md
+Generated from the schema by `python -m sim.experiment.reference docs/scenario-reference.md
 docs/scenario.schema.json`; do not edit by hand. A test fails when it is stale.
 
 A scenario file is TOML. Any number may be written with its source, `key = { value = 42,
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     """Write the Markdown reference and the JSON Schema to the paths given."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        print("usage: python -m sim.scenario.reference REFERENCE.md SCHEMA.json", file=sys.stderr)
+        print("usage: python -m sim.experiment.reference REFERENCE.md SCHEMA.json", file=sys.stderr)
         return 2
     Path(args[0]).write_text(reference(), encoding="utf-8")
     text = json.dumps(json_schema(), indent=1, ensure_ascii=False) + "\n"
