@@ -102,7 +102,7 @@ def test_ratings_set_next_years_push_of_unfunded_tasks() -> None:
     c0 = (_score(10 / DAY) + 0.6) / 2
     metrics = evaluation.metrics()  # makes the year-1 rating at the horizon
     assert evaluation.ratings == [
-        Rating(0, 365 * DAY, pytest.approx((c0, 0.6)), (0.0, 0.5), (0.5, 0.75)),
+        Rating(0, 365 * DAY - 1, pytest.approx((c0, 0.6)), (0.0, 0.5), (0.5, 0.75)),
         Rating(1, 730 * DAY, pytest.approx((c0, 0.6)), (0.5, 0.0), (0.375, 0.375)),
     ]
     assert metrics[("community_rating_mean", "")] == pytest.approx((c0 + 0.6) / 2)
@@ -126,7 +126,7 @@ def test_evaluation_without_burden_rates_communities_only() -> None:
     assert burden is None and evaluation is not None
     evaluation.metrics()
     assert [(r.year, r.time, r.departments, r.push_factor) for r in evaluation.ratings] == [
-        (0, 365 * DAY, (), ()),
+        (0, 365 * DAY - 1, (), ()),  # in the last minute of the year
         (1, 400 * DAY, (), ()),
     ]
     assert evaluation.ratings[0].communities == pytest.approx((0.6, (0.6 + _score(10 / DAY)) / 2))

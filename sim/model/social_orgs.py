@@ -16,6 +16,7 @@ yearly cycle and the visits are in `sim.processes.market`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sim.scenario.sections.market import MarketSpec
@@ -47,7 +48,9 @@ class Project:
     key: str
 
 
-def list_projects(spec: MarketSpec, residents: list[int]) -> list[Project]:
+def list_projects(
+    spec: MarketSpec, residents: list[int], funds: Sequence[float] | None = None
+) -> list[Project]:
     """The projects listed in one year (立项), in a fixed order.
 
     A ``community`` line's budget is split among communities by residents (each community
@@ -64,6 +67,9 @@ def list_projects(spec: MarketSpec, residents: list[int]) -> list[Project]:
         The market.
     residents : list of int
         Residents of each community.
+    funds : sequence of float, optional
+        Each community's factor on its own fund (``per_community`` lines), from two-way
+        evaluation (以奖代补); 1 for all by default.
     """
     total = float(sum(residents))
     local: list[Project] = []
@@ -73,7 +79,10 @@ def list_projects(spec: MarketSpec, residents: list[int]) -> list[Project]:
         if line.scope == "community" and total > 0:
             pool = 0.0
             for c, r in enumerate(residents):
-                share = line.budget_yuan if line.per_community else line.budget_yuan * r / total
+                if line.per_community:
+                    share = line.budget_yuan * (1.0 if funds is None else float(funds[c]))
+                else:
+                    share = line.budget_yuan * r / total
                 if share <= 0.0:
                     continue
                 if share < spec.min_project_yuan:

@@ -30,22 +30,28 @@ from sim.processes.mechanism import Context
 from sim.rules.evaluation import (
     community_ratings,
     department_rating,
+    fund_factors,
     next_push_factor,
     reported_rating,
 )
 from sim.scenario.sections.evaluation import EvaluationSpec
 
+RATED_BEFORE_END = 1.0  # minutes: ratings are made in the last minute of the year, so the
+# market's listing at the turn of the year already reads them
+
 
 @dataclass(frozen=True)
 class Rating:
-    """One year's two-way evaluation: communities' and departments' ratings, and the
-    departments' factors on their unfunded tasks for the next year (empty without burden)."""
+    """One year's two-way evaluation: communities' and departments' ratings, the
+    departments' factors on their unfunded tasks for the next year (empty without burden),
+    and the communities' factors on next year's funds (empty without the feedback)."""
 
     year: int
     time: float
     communities: tuple[float, ...]
     departments: tuple[float, ...]
     push_factor: tuple[float, ...]
+    funds: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ class Evaluation:
             end = year_bounds(s, y)[1]
             if end >= horizon:
                 return  # rated after the run (`finish`)
-            yield env.timeout(end - env.now)
+            yield env.timeout(end - RATED_BEFORE_END - env.now)
             self.rate(y)
 
     def rate(self, year: int) -> Rating:
@@ -117,7 +123,11 @@ class Evaluation:
                 for m, r in zip(ledger.push_factor, depts, strict=True)
             ]
             factors = tuple(float(m) for m in ledger.push_factor)
-        rating = Rating(year, ctx.env.now, tuple(comm.tolist()), depts, factors)
+        funds: tuple[float, ...] = ()
+        if self.spec.community_fund_weight > 0.0:
+            ctx.community_funds = fund_factors(comm, self.spec.community_fund_weight)
+            funds = tuple(ctx.community_funds.tolist())
+        rating = Rating(year, ctx.env.now, tuple(comm.tolist()), depts, factors, funds)
         self.ratings.append(rating)
         return rating
 

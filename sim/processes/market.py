@@ -208,7 +208,7 @@ class Market:
 
     def _listing(self, y: int) -> None:
         """List the year's projects, take the bids, award them and grant the hours."""
-        listed = list_projects(self.spec, self.residents)
+        listed = list_projects(self.spec, self.residents, self.ctx.community_funds)
         for pr in listed:
             self._note("list", pr.key, pr.budget)
         lines = self.spec.projects

@@ -56,6 +56,10 @@ class Context:
         Root seed and replication index (for the mechanism's own streams).
     ledger : Ledger or None
         The books of top-down work, kept by the burden mechanism (None when it is off).
+    community_funds : ndarray or None
+        Each community's factor on its own fund for the next listing of projects (mean 1),
+        set by two-way evaluation from the communities' ratings (以奖代补); None: funds as
+        the market's budgets say.
     """
 
     setting: Setting
@@ -65,6 +69,7 @@ class Context:
     seed: int
     replication: int
     ledger: Ledger | None = None
+    community_funds: np.ndarray | None = None
 
     @property
     def env(self) -> simpy.Environment:

@@ -51,6 +51,32 @@ def department_rating(assigned: int, funded: int) -> float:
     return funded / assigned if assigned else math.nan
 
 
+def fund_factors(ratings: np.ndarray, weight: float) -> np.ndarray:
+    """Each community's factor on its own fund next year from its rating (以奖代补, rewards
+    instead of subsidies): ``1 + weight * (r - mean) / mean``, at least 0, scaled back to a
+    mean of 1 so the district's total stays as budgeted; an unrated community (NaN) and a
+    weight of 0 give 1.
+
+    Parameters
+    ----------
+    ratings : ndarray of float
+        The communities' ratings this year (mean satisfaction of their residents).
+    weight : float
+        How strongly the rating moves the fund (0: not at all).
+    """
+    r = np.asarray(ratings, dtype=float)
+    ok = ~np.isnan(r)
+    out = np.ones(r.shape)
+    if weight <= 0.0 or not ok.any():
+        return out
+    mean = float(r[ok].mean())
+    if mean <= 0.0:
+        return out
+    out[ok] = np.maximum(0.0, 1.0 + weight * (r[ok] - mean) / mean)
+    total = out.mean()
+    return out / total if total > 0.0 else np.ones(r.shape)
+
+
 def reported_rating(rating: float, third_party: bool, deference: float) -> float:
     """The rating a department gets: from the books when a third party led by local
     deputies judges it (004), else from communities rating their own superiors, who hide a

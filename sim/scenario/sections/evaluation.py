@@ -20,7 +20,10 @@ class EvaluationSpec(Section):
     it (``third_party = false``) communities rate the departments that assign their work —
     their superiors — themselves and hide a share ``deference`` of a department's shortfall
     (a rating ``r`` is reported as ``r + deference * (1 - r)``), so poor ratings restrain
-    less.
+    less. The community's rating feeds back too: with ``community_fund_weight`` a
+    community's own fund for small projects the next year (`[market]` lines with
+    ``per_community``) follows its rating (以奖代补, rewards instead of subsidies;
+    `sim.rules.evaluation.fund_factors`), the district's total unchanged.
 
     Attributes
     ----------
@@ -33,8 +36,12 @@ class EvaluationSpec(Section):
     deference : float
         Without a third party, the share of a department's shortfall communities do not
         report.
+    community_fund_weight : float
+        How strongly a community's rating moves its share of next year's community funds
+        (0: funds as budgeted).
     """
 
     feedback: float = Probability
     third_party: bool = True
     deference: float = Field(0.0, ge=0.0, le=1.0)
+    community_fund_weight: float = Field(0.0, ge=0.0, le=10.0)
