@@ -13,7 +13,15 @@ from pathlib import Path
 import sim
 
 REPO = Path(__file__).resolve().parents[1]
-BEFORE = {"baseline", "teaching", "daoli_before", "xicheng_before"}  # places before reform
+# places before a reform, and the staff-only and no-list states reforms are compared with
+BEFORE = {
+    "baseline",
+    "teaching",
+    "daoli_before",
+    "xicheng_before",
+    "tongguanshan_purchase_staff_only",
+    "xiangfang_push_3y",
+}
 
 
 def pairs() -> list[dict]:
@@ -30,15 +38,18 @@ def test_every_shipped_reform_has_a_pair() -> None:
 
 def test_pairs_load_and_say_their_mechanism() -> None:
     """Both sides of every pair load (with the before scenario's overrides), have the same
-    horizon once aligned, and the mechanism sentence is a sentence."""
+    horizon once aligned, the before side is a place before a reform or a reform itself (a
+    variant compared with the reform it varies), and the mechanism sentence is a
+    sentence."""
     here = REPO / "validation"
+    reforms = {Path(p["reform"]).stem for p in pairs()}
     for p in pairs():
         reform = sim.load_scenario(here / p["reform"])
         before = sim.load_scenario(
             here / p["before"], {"days": reform.days, **p.get("before_set", {})}
         )
         assert before.days == reform.days
-        assert Path(p["before"]).stem in BEFORE
+        assert Path(p["before"]).stem in BEFORE | reforms  # a place before, or a reform
         assert len(p["mechanism"]) > 40 and p["mechanism"].endswith(".")
 
 
