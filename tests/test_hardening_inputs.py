@@ -57,6 +57,7 @@ def one_line(capsys: pytest.CaptureFixture[str], argv: list[str], out: Path) -> 
         ),
         ("demands.administrative.rate_per_resident_year=1e6", "rate_per_resident_year"),
         ("=3", "--set: key '=3': expected KEY=VALUE"),
+        ("warmup_days=100", "--set: key 'warmup_days': must be below days"),
     ],
 )
 def test_set_errors_name_the_flag(
@@ -321,3 +322,40 @@ def test_fitted_figures_are_listed_with_the_assumptions() -> None:
     table = sim.assumptions(sim.load_scenario(ROOT / "scenarios" / "baseline.toml"))
     fitted = table[table["kind"] == "fitted"]
     assert "population.availability" in set(fitted["key"])
+
+
+PURCHASE = ROOT / "scenarios" / "tongguanshan_purchase.toml"
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("market.projects.home_care.budget_yuan=9223372036854775807", "budget_yuan"),
+        ("market.entry_elasticity=1e18", "--set: key 'market.entry_elasticity'"),
+        ("market.response_hours=1e308", "--set: key 'market.response_hours'"),
+    ],
+)
+def test_market_figures_have_bounds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, setting: str, expected: str
+) -> None:
+    line = one_line(capsys, ["run", str(PURCHASE), "--set", setting], tmp_path / "out")
+    assert expected in line
+
+
+def test_a_sweep_that_could_never_finish(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A sweep of a billion billion replications is refused at once, in one line."""
+    f = tmp_path / "big.toml"
+    f.write_text(
+        f'name = "big"\nbase = "{TEACHING}"\nreplications = 1000000\n'
+        '[design]\nkind = "lhs"\nsamples = 1000\n'
+        '[parameters.a]\nlow = 1\nhigh = 2\nkeys = ["units.community_desk.servers"]\n'
+        '[outputs]\nmetrics = ["resolution_days_mean"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(f), "--quiet", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "1000 design points x 1000000 replications is more than" in err[0]
+    assert not out.exists()

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.rules.contracting import RULES
+from sim.scenario import limits as L
 from sim.scenario.section import Section
 
 
@@ -35,13 +36,13 @@ class ProjectLine(Section):
     company) holds each of its projects and gets a stage right first time with that chance.
     """
 
-    budget_yuan: float = Field(ge=0.0)
-    project_yuan: float = Field(gt=0.0)
+    budget_yuan: float = Field(ge=0.0, le=L.MAX_YUAN)
+    project_yuan: float = Field(gt=0.0, le=L.MAX_YUAN)
     scope: Literal["community", "district"] = "community"
     per_community: bool = False
     serves: list[str] | None = None
     personal_share: float | None = Field(None, ge=0.0, le=1.0)
-    response_hours: float | None = Field(None, ge=0.0)
+    response_hours: float | None = Field(None, ge=0.0, le=L.MAX_HOURS)
     quality: float | None = Field(None, ge=0.0, le=1.0)
 
 
@@ -49,10 +50,10 @@ class ScoreWeights(Section):
     """Comprehensive scoring (综合评分法): weights of the price, quality and experience marks,
     and the projects delivered that earn full experience marks."""
 
-    price: float = Field(0.3, ge=0.0)
-    quality: float = Field(0.5, ge=0.0)
-    experience: float = Field(0.2, ge=0.0)
-    experience_full: int = Field(5, ge=1)
+    price: float = Field(0.3, ge=0.0, le=1_000.0)
+    quality: float = Field(0.5, ge=0.0, le=1_000.0)
+    experience: float = Field(0.2, ge=0.0, le=1_000.0)
+    experience_full: int = Field(5, ge=1, le=10_000)
 
 
 class MarketSpec(Section):
@@ -105,22 +106,22 @@ class MarketSpec(Section):
     projects: dict[str, ProjectLine]
     rule: str = "score"
     weights: ScoreWeights = ScoreWeights()
-    min_project_yuan: float = Field(50_000.0, ge=0.0)
-    cost_per_hour_yuan: float = Field(50.0, gt=0.0)
+    min_project_yuan: float = Field(50_000.0, ge=0.0, le=L.MAX_YUAN)
+    cost_per_hour_yuan: float = Field(50.0, gt=0.0, le=L.MAX_YUAN)
     personal_share: float = Field(1.0, ge=0.0, le=1.0)
-    response_hours: float = Field(24.0, ge=0.0)
-    bids_each: int = Field(1, ge=1)
-    initial_per_10k_residents: float = Field(2.5, ge=0.0)
-    entry_per_10k_residents_year: float = Field(1.0, ge=0.0)
-    entry_elasticity: float = Field(1.15, ge=0.0)
+    response_hours: float = Field(24.0, ge=0.0, le=L.MAX_HOURS)
+    bids_each: int = Field(1, ge=1, le=1_000)
+    initial_per_10k_residents: float = Field(2.5, ge=0.0, le=10_000.0)
+    entry_per_10k_residents_year: float = Field(1.0, ge=0.0, le=10_000.0)
+    entry_elasticity: float = Field(1.15, ge=0.0, le=5.0)
     free_space_share: float = Field(0.0, ge=0.0, le=1.0)
-    free_space_effect: float = Field(1.0, ge=0.0)
+    free_space_effect: float = Field(1.0, ge=0.0, le=100.0)
     quality_low: float = Field(0.6, ge=0.0, le=1.0)
     quality_high: float = Field(0.9, ge=0.0, le=1.0)
     quality_growth: float = Field(0.1, ge=0.0, le=1.0)
     price_low: float = Field(0.8, gt=0.0, le=1.0)
-    projects_to_grow: int = Field(3, ge=1)
-    exit_after_years: int = Field(2, ge=1)
+    projects_to_grow: int = Field(3, ge=1, le=10_000)
+    exit_after_years: int = Field(2, ge=1, le=1_000)
 
     @field_validator("rule")
     @classmethod
