@@ -79,11 +79,31 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="govsim", description=__doc__.splitlines()[0])
+    p = _Parser(
+        prog="govsim",
+        description=__doc__.splitlines()[0],
+        epilog=_examples(
+            "govsim run scenarios/teaching.toml",
+            "govsim compare scenarios/baseline.toml scenarios/xiangfang_center.toml",
+            "govsim COMMAND --help",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"govsim {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    r = sub.add_parser("run", help="run a scenario and write its results")
+    r = sub.add_parser(
+        "run",
+        help="run a scenario and write its results",
+        description="Run a scenario over replications and write its tables, figures and manifest.",
+        epilog=_examples(
+            "govsim run scenarios/teaching.toml",
+            "govsim run scenarios/baseline.toml --replications 5 --workers 2",
+            "govsim run scenarios/teaching.toml scenarios/xiangfang_center.toml",
+            "govsim run scenarios/teaching.toml --set structure.communities=4 --days 30",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     r.add_argument(
         "files",
         nargs="+",
@@ -118,7 +138,18 @@ def _parser() -> argparse.ArgumentParser:
     _executor_options(r)
     r.set_defaults(func=_run)
 
-    c = sub.add_parser("compare", help="paired differences of reforms from a baseline")
+    c = sub.add_parser(
+        "compare",
+        help="paired differences of reforms from a baseline",
+        description="Run a baseline and reforms on the same random numbers and write the "
+        "paired differences with 95% intervals.",
+        epilog=_examples(
+            "govsim compare scenarios/baseline.toml scenarios/xiangfang_center.toml",
+            "govsim compare scenarios/teaching.toml scenarios/teaching.toml \\\n"
+            "    --set units.community_desk.servers=4 --replications 20",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     c.add_argument("baseline", help="baseline scenario file")
     c.add_argument("reforms", nargs="+", help="reform scenario files")
     c.add_argument(
@@ -135,7 +166,10 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_compare)
 
     w = sub.add_parser(
-        "sweep", help="run a sweep file: a design over assumptions, and sensitivity indices"
+        "sweep",
+        help="run a sweep file: a design over assumptions, and sensitivity indices",
+        epilog=_examples("govsim sweep sweeps/xiangfang_sobol.toml --workers 2"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     w.add_argument("file", help="sweep file (TOML)")
     w.add_argument(
@@ -148,7 +182,13 @@ def _parser() -> argparse.ArgumentParser:
     w.set_defaults(func=_sweep)
 
     t = sub.add_parser(
-        "targets", help="set the model beside field patterns: a targets file, with intervals"
+        "targets",
+        help="set the model beside field patterns: a targets file, with intervals",
+        epilog=_examples(
+            "govsim targets targets/pre_reform.toml --replications 5",
+            "govsim targets targets/consultation_003.toml",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     t.add_argument("file", type=Path, help="targets file (TOML)")
     t.add_argument(
@@ -160,7 +200,12 @@ def _parser() -> argparse.ArgumentParser:
     _executor_options(t)
     t.set_defaults(func=_targets)
 
-    v = sub.add_parser("validate", help="check scenario files without running them")
+    v = sub.add_parser(
+        "validate",
+        help="check scenario files without running them",
+        epilog=_examples("govsim validate --strict scenarios/*.toml"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     v.add_argument("files", nargs="+")
     v.add_argument(
         "--strict", action="store_true", help="also fail when a numeric figure has no source"
@@ -168,12 +213,25 @@ def _parser() -> argparse.ArgumentParser:
     _roots_option(v)
     v.set_defaults(func=_validate)
 
-    a = sub.add_parser("assumptions", help="list the assumptions of a resolved scenario")
+    a = sub.add_parser(
+        "assumptions",
+        help="list the assumptions of a resolved scenario",
+        epilog=_examples(
+            "govsim assumptions scenarios/xiangfang_center.toml",
+            "govsim assumptions scenarios/teaching.toml --all",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     a.add_argument("file")
     a.add_argument("--all", action="store_true", help="every figure with its source")
     _set_option(a, "override a scenario key before listing")
     a.set_defaults(func=_assumptions)
     return p
+
+
+def _examples(*lines: str) -> str:
+    """An epilog of example command lines for a command's help."""
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _version() -> str:

@@ -71,3 +71,29 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exc.value.code == 0
     assert capsys.readouterr().out.startswith("govsim ")
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("sweeps/xiangfang_sobol.toml", "a sweep file, not a scenario: run it with govsim sweep"),
+        ("targets/pre_reform.toml", "a targets file, not a scenario: check it with govsim targets"),
+    ],
+)
+def test_other_files_given_to_run_say_what_they_are(
+    path: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = SCENARIOS.parent
+    assert main(["validate", str(root / path)]) == 2
+    assert says in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command", ["run", "compare", "sweep", "targets", "validate", "assumptions"]
+)
+def test_every_help_has_examples(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "examples:\n  govsim " + command in out
+    assert "``" not in out  # no reStructuredText markup

@@ -86,6 +86,7 @@ def load_scenario(
     else:
         label = str(source)
         raw = _read_chain(Path(source), origin, sources, (), set(), _roots(Path(source), roots))
+    _not_a_scenario(raw, label)
     for key, value in _parse_overrides(overrides).items():
         _set(raw, key, figures.lift(value, key, {}))
         _forget_below(sources, key)
@@ -108,6 +109,16 @@ def load_scenario(
     except ScenarioError as exc:
         raise ScenarioError(_origin_of(exc.key, origin, label), exc.key, exc.message) from None
     return scenario
+
+
+def _not_a_scenario(raw: dict[str, Any], label: str) -> None:
+    """A sweep or targets file given where a scenario is expected says what it is."""
+    if "design" in raw and "parameters" in raw and "structure" not in raw:
+        raise ScenarioError(label, "", "a sweep file, not a scenario: run it with govsim sweep")
+    if isinstance(raw.get("targets"), list) and "structure" not in raw:
+        raise ScenarioError(
+            label, "", "a targets file, not a scenario: check it with govsim targets"
+        )
 
 
 def _roots(first: Path, extra: Sequence[str | Path]) -> tuple[Path, ...]:
