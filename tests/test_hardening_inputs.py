@@ -359,3 +359,12 @@ def test_a_sweep_that_could_never_finish(
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "1000 design points x 1000000 replications is more than" in err[0]
     assert not out.exists()
+
+
+def test_all_errors_at_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Several bad figures: one line, the first in full, the others named, so that all can
+    be fixed at once."""
+    argv = ["run", str(TEACHING), "--set", "days=0", "--set", "population.party_share=2"]
+    line = one_line(capsys, [*argv, "--set", "units.community_desk.servers=-1"], tmp_path / "o")
+    assert "--set: key 'days'" in line
+    assert "(also 2 more: 'population.party_share'; 'units.community_desk.servers')" in line

@@ -352,8 +352,22 @@ def _origin_of(key: str, origin: dict[str, str], default: str) -> str:
 
 
 def _first_error(exc: ValidationError, origin: dict[str, str], label: str) -> ScenarioError:
-    """Turn pydantic's first error into a one-line `ScenarioError`."""
-    err = exc.errors()[0]
+    """Turn pydantic's errors into one line: the first in full, naming its file (or flag)
+    and key, then how many more there are and where (so all can be fixed at once)."""
+    found = [_one(err, origin, label) for err in exc.errors()]
+    first = found[0]
+    if len(found) == 1:
+        return first
+    rest = "; ".join(
+        f"{e.file}: '{e.key}'" if e.file != first.file else f"'{e.key}'" for e in found[1:6]
+    )
+    more = f" and {len(found) - 6} more" if len(found) > 6 else ""
+    message = f"{first.message} (also {len(found) - 1} more: {rest}{more})"
+    return ScenarioError(first.file, first.key, message)
+
+
+def _one(err: Any, origin: dict[str, str], label: str) -> ScenarioError:
+    """One pydantic error as a `ScenarioError` naming the file that set its key."""
     loc = [str(p) if str(p) else '""' for p in err["loc"]]
     key = ".".join(loc)
     kind = err["type"]
