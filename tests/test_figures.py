@@ -61,3 +61,23 @@ def test_one_replication_says_so() -> None:
 )
 def test_comparison_colours_the_verdict(low: float, high: float, better: str, colour: str) -> None:
     assert figures._verdict(low, high, better) == colour
+
+
+def test_sweep_response_is_readable() -> None:
+    """A wide sweep draws only its strongest figures, each with the mean response and its
+    95% band across design points; the strongest comes first."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.plots.sensitivity import response_figure
+
+    rng = np.random.default_rng(3)
+    params = [f"units.unit_{k}.servers" for k in range(10)]
+    means = pd.DataFrame(rng.uniform(0, 1, (80, 10)), columns=params)
+    means["out"] = 5 * means[params[7]] + 0.1 * rng.standard_normal(80)
+    fig = response_figure(means, params, ["out"], max_parameters=4)
+    axes = fig.axes
+    assert len(axes) == 4
+    assert axes[0].get_xlabel().endswith("unit_7.servers")  # the figure that drives it
+    assert all(len(ax.collections) >= 2 for ax in axes)  # the dots and the band
+    assert "6 weaker figure(s) not drawn" in fig._suptitle.get_text()

@@ -87,9 +87,18 @@ def indices_figure(indices: pd.DataFrame, demand_type: str = "") -> Figure:
 
 
 def response_figure(
-    means: pd.DataFrame, parameters: list[str], outputs: list[str], demand_type: str = ""
+    means: pd.DataFrame,
+    parameters: list[str],
+    outputs: list[str],
+    demand_type: str = "",
+    max_parameters: int = 6,
 ) -> Figure:
-    """Each output's mean over replications at every design point, against each figure.
+    """How each output responds to each varied figure: the design points' means (dots) and,
+    across them, the mean response with its 95% interval (a line and a band) by the
+    figure's levels (a factorial design) or by eighths of its range (other designs).
+
+    Only the `max_parameters` figures that move the first output most (absolute rank
+    correlation) are drawn, strongest first, so a wide sweep stays readable.
 
     Parameters
     ----------
@@ -99,25 +108,60 @@ def response_figure(
         Columns to draw (parameters across, outputs down).
     demand_type : str
         Demand type of the outputs, for the labels.
+    max_parameters : int
+        Most parameters to draw.
     """
-    n_out, n_par = len(outputs), len(parameters)
+    outputs = list(outputs)
+    ranked = sorted(
+        parameters,
+        key=lambda p: -abs(np.nan_to_num(means[p].rank().corr(means[outputs[0]].rank()))),
+    )
+    shown = ranked[:max_parameters]
+    n_out, n_par = len(outputs), len(shown)
     fig, axes = plt.subplots(
         n_out,
         n_par,
-        figsize=(2.6 * n_par + 0.8, 2.2 * n_out + 0.6),
+        figsize=(2.8 * n_par + 0.8, 2.3 * n_out + 0.9),
         squeeze=False,
         sharey="row",
     )
-    alpha = 0.7 if len(means) <= 100 else 0.3
+    alpha = 0.5 if len(means) <= 100 else 0.2
     for i, out in enumerate(outputs):
-        for j, par in enumerate(parameters):
+        for j, par in enumerate(shown):
             ax = axes[i, j]
-            ax.scatter(means[par], means[out], s=8, alpha=alpha)
+            ax.scatter(means[par], means[out], s=6, alpha=alpha, color="tab:grey")
+            x, mean, half = _binned(means[par], means[out])
+            ax.plot(x, mean, color="tab:blue", lw=1.2)
+            ax.fill_between(x, mean - half, mean + half, color="tab:blue", alpha=0.2, lw=0)
             if i == n_out - 1:
-                ax.set_xlabel(short_name(par), fontsize="x-small")
+                ax.set_xlabel(short_name(par, 26), fontsize="x-small")
             if j == 0:
-                ax.set_ylabel(_title(out, demand_type), fontsize="x-small")
+                ax.set_ylabel(short_name(_title(out, demand_type), 30), fontsize="x-small")
             ax.tick_params(labelsize="x-small")
-    fig.suptitle("Point means against each varied figure", fontsize="small")
+    left_out = len(parameters) - n_par
+    note = f"; {left_out} weaker figure(s) not drawn" if left_out > 0 else ""
+    fig.suptitle(
+        f"Response to each varied figure: point means, and their mean with 95% interval{note}",
+        fontsize="small",
+    )
     fig.tight_layout()
     return fig
+
+
+def _binned(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean of `y` and the half-width of its 95% Student-t interval, by the levels of `x`
+    (up to ten) or by eighths of its range."""
+    from scipy import stats
+
+    if x.nunique() <= 10:
+        groups = x
+    else:
+        groups = pd.qcut(x, 8, duplicates="drop")
+    g = pd.DataFrame({"x": x, "y": y}).groupby(groups, observed=True)
+    centre = g["x"].mean().to_numpy()
+    m = g["y"].mean().to_numpy()
+    sd = g["y"].std().fillna(0.0).to_numpy()
+    n = g["y"].count().to_numpy()
+    t = stats.t.ppf(0.975, np.maximum(n - 1, 1))
+    half = np.where(n > 1, t * sd / np.sqrt(np.maximum(n, 1)), 0.0)
+    return centre, m, half
