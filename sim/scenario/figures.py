@@ -47,6 +47,17 @@ def join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def keys(node: Any, path: str = "") -> list[str]:
+    """Every dotted key in a tree, tables included."""
+    out = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            p = join(path, k)
+            out.append(p)
+            out.extend(keys(v, p))
+    return out
+
+
 def leaves(node: Any, path: str = "") -> dict[str, Any]:
     """Every numeric leaf of a tree, by dotted key (figures that should carry a source)."""
     out: dict[str, Any] = {}

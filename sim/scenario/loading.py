@@ -93,7 +93,7 @@ def load_scenario(
         sources[key] = f"override: {value!r}"
         for k in [k for k in origin if k.startswith(key + ".")]:
             origin[k] = OVERRIDE_FILE  # what the override replaced below its key
-        for k in [key, *(figures.join(key, k) for k in _keys(value))]:
+        for k in [key, *(figures.join(key, k) for k in figures.keys(value))]:
             origin[k] = OVERRIDE_FILE
         parts = key.split(".")
         for i in range(1, len(parts)):  # tables the override created on its way
@@ -260,7 +260,7 @@ def _lift(
     for key in figures.leaves(lifted):
         if figures.covering(key, own_sources) is None:
             sources[key] = figures.UNSOURCED  # set again without a source: the parent's is lost
-    for key in _keys(lifted):
+    for key in figures.keys(lifted):
         origin[key] = label
     sources.update(own_sources)
     return lifted
@@ -273,17 +273,6 @@ def _replaced(node: Any, path: str = "") -> list[str]:
     out = []
     for k, v in node.items():
         out.extend(_replaced(v, figures.join(path, k)))
-    return out
-
-
-def _keys(node: Any, path: str = "") -> list[str]:
-    """Every dotted key in a tree, tables included."""
-    out = []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            p = figures.join(path, k)
-            out.append(p)
-            out.extend(_keys(v, p))
     return out
 
 

@@ -48,7 +48,7 @@ def own_keys(reform: str | Path, baseline: str | Path) -> set[str]:
         if f not in shared:
             data = figures.lift(read_toml(f), "", {})
             data.pop("extends", None)
-            keys.update(_keys(data))
+            keys.update(figures.keys(data))
     return keys
 
 
@@ -66,16 +66,6 @@ def unexplained(
         parts = key.split(".")
         if not any(".".join(parts[:i]) in own for i in range(1, len(parts) + 1)):
             out.append(key)
-    return out
-
-
-def _keys(node: Any, path: str = "") -> list[str]:
-    out = []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            p = figures.join(path, k)
-            out.append(p)
-            out.extend(_keys(v, p))
     return out
 
 
