@@ -1,0 +1,265 @@
+"""The ``govsim`` command's arguments: one sub-command each for run, compare, sweep,
+targets, validate and assumptions, with examples in every help and one-line usage errors."""
+
+from __future__ import annotations
+
+import argparse
+import typing
+from pathlib import Path
+
+from sim.cli import commands
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, exit status 2."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+        self.exit(2, f"{self.prog}: error: {shown} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="govsim",
+        description=__doc__.splitlines()[0],
+        epilog=_examples(
+            "govsim run scenarios/teaching.toml",
+            "govsim compare scenarios/baseline.toml scenarios/xiangfang_center.toml",
+            "govsim COMMAND --help",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"govsim {_version()}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser(
+        "run",
+        help="run a scenario and write its results",
+        description="Run a scenario over replications and write its tables, figures and manifest.",
+        epilog=_examples(
+            "govsim run scenarios/teaching.toml",
+            "govsim run scenarios/baseline.toml --replications 5 --workers 2",
+            "govsim run scenarios/teaching.toml scenarios/xiangfang_center.toml",
+            "govsim run scenarios/teaching.toml --set structure.communities=4 --days 30",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="scenario file (TOML); further files are layered on it in order, e.g. "
+        "teaching.toml xiangfang_center.toml runs the reform at classroom size",
+    )
+    r.add_argument("--seed", type=_seed, help="root seed (default: the scenario's)")
+    r.add_argument("--replications", type=_positive, help="replications (default: scenario's)")
+    r.add_argument("--days", type=_positive, help="days to simulate (default: scenario's)")
+    _set_option(r, "override a scenario key, e.g. --set structure.communities=4")
+    r.add_argument("--out", type=Path, help="output folder (default results/<scenario>/<run-id>)")
+    r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    r.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    r.add_argument(
+        "--precision",
+        type=_fraction,
+        metavar="FRACTION",
+        help="add replications until every headline metric's 95%% CI half-width is "
+        "within this fraction of its mean",
+    )
+    r.add_argument(
+        "--max-replications", type=_positive, default=100, help="cap for --precision (default 100)"
+    )
+    r.add_argument(
+        "--warmup",
+        type=_warmup,
+        metavar="DAYS|auto",
+        help="days to leave out, or 'auto' (MSER-5 on pilot runs); default: the "
+        "scenario's warmup_days",
+    )
+    _executor_options(r)
+    r.set_defaults(func=commands._run)
+
+    c = sub.add_parser(
+        "compare",
+        help="paired differences of reforms from a baseline",
+        description="Run a baseline and reforms on the same random numbers and write the "
+        "paired differences with 95% intervals.",
+        epilog=_examples(
+            "govsim compare scenarios/baseline.toml scenarios/xiangfang_center.toml",
+            "govsim compare scenarios/teaching.toml scenarios/teaching.toml \\\n"
+            "    --set units.community_desk.servers=4 --replications 20",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    c.add_argument("baseline", help="baseline scenario file")
+    c.add_argument("reforms", nargs="+", help="reform scenario files")
+    c.add_argument(
+        "--replications", type=_positive, help="paired replications (default 10)", default=10
+    )
+    c.add_argument("--seed", type=_seed, help="root seed (default: the baseline's)")
+    c.add_argument("--days", type=_positive, help="days to simulate in every scenario")
+    _set_option(c, "override a key in every scenario")
+    c.add_argument("--out", type=Path, help="output folder")
+    c.add_argument("--demand-type", default="", help="demand type of the printed table")
+    c.add_argument("--no-figures", action="store_true", help="skip the PNG figure")
+    c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    _executor_options(c)
+    c.set_defaults(func=commands._compare)
+
+    w = sub.add_parser(
+        "sweep",
+        help="run a sweep file: a design over assumptions, and sensitivity indices",
+        epilog=_examples("govsim sweep sweeps/xiangfang_sobol.toml --workers 2"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    w.add_argument("file", help="sweep file (TOML)")
+    w.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default results/sweep-<name>/<run-id>); rerun into it to resume",
+    )
+    w.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    _executor_options(w)
+    w.set_defaults(func=commands._sweep)
+
+    t = sub.add_parser(
+        "targets",
+        help="set the model beside field patterns: a targets file, with intervals",
+        epilog=_examples(
+            "govsim targets targets/pre_reform.toml --replications 5",
+            "govsim targets targets/consultation_003.toml",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    t.add_argument("file", type=Path, help="targets file (TOML)")
+    t.add_argument(
+        "--replications", type=_positive, default=5, help="replications per scenario (default 5)"
+    )
+    t.add_argument("--seed", type=_seed, help="root seed (default: each scenario's)")
+    t.add_argument("--out", type=Path, help="output folder for targets.csv")
+    t.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    _executor_options(t)
+    t.set_defaults(func=commands._targets)
+
+    v = sub.add_parser(
+        "validate",
+        help="check scenario files without running them",
+        epilog=_examples("govsim validate --strict scenarios/*.toml"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    v.add_argument("files", nargs="+")
+    v.add_argument(
+        "--strict", action="store_true", help="also fail when a numeric figure has no source"
+    )
+    _roots_option(v)
+    v.set_defaults(func=commands._validate)
+
+    a = sub.add_parser(
+        "assumptions",
+        help="list the assumptions of a resolved scenario",
+        epilog=_examples(
+            "govsim assumptions scenarios/xiangfang_center.toml",
+            "govsim assumptions scenarios/teaching.toml --all",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    a.add_argument("file")
+    a.add_argument("--all", action="store_true", help="every figure with its source")
+    _set_option(a, "override a scenario key before listing")
+    a.set_defaults(func=commands._assumptions)
+    return p
+
+
+def _examples(*lines: str) -> str:
+    """An epilog of example command lines for a command's help."""
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _version() -> str:
+    """The installed package's version (without importing the model)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("govsim")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _address(text: str) -> str:
+    """A Dask scheduler's address: ``scheme://host:port`` (tried within 10 s when used)."""
+    import re
+
+    if not re.fullmatch(r"(tcp|tls|ws|wss|ucx|inproc)://[^\s/:]+(:\d{1,5})", text):
+        raise argparse.ArgumentTypeError(
+            f"expected an address such as tcp://host:8786, got {text!r}"
+        )
+    return text
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def _warmup(text: str) -> str | int:
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected days or 'auto', got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _whole(text: str, least: int, message: str) -> int:
+    """A whole number of at least `least`, or an argparse error saying `message`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{message}, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    return _whole(text, 0, "a root seed is not negative")
+
+
+def _positive(text: str) -> int:
+    return _whole(text, 1, "must be at least 1")
+
+
+def _set_option(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help=help_text
+    )
+    _roots_option(p)
+
+
+def _roots_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--extends-root",
+        dest="extends_roots",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a further folder whose files `extends` may name (by default only the scenario "
+        "file's folder and the shipped scenarios/)",
+    )
+
+
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_positive, help="local worker processes (default: all cores)")
+    p.add_argument(
+        "--scheduler",
+        type=_address,
+        metavar="ADDRESS",
+        help="run on a Dask distributed scheduler, e.g. tcp://host:8786",
+    )
