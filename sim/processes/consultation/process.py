@@ -34,7 +34,6 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -44,11 +43,11 @@ from sim.clock import DAY, YEAR
 from sim.model.station import Entry, Station
 from sim.model.streams import substream
 from sim.processes.consultation import people
+from sim.processes.consultation.invitation import Invitations, Meeting
 from sim.processes.consultation.matters import Matter, draw_matters
 from sim.processes.consultation.tally import ConsultationTally, Tracker
 from sim.processes.mechanism import Context
 from sim.rules import consultation as rules
-from sim.rules import participation
 from sim.rules.priority import MEETING
 from sim.scenario.sections.consultation import (
     LEVEL_NAMES,
@@ -62,15 +61,6 @@ JOB_BASE = 3 << 40  # job numbers of consultation meetings at the stations, apar
 ESCALATED = "escalated"
 CONSULT = STEP_NAMES.index("consult")
 INITIAL = zlib.crc32(b"initial disappointment")  # sub-stream of the residents' starting state
-
-
-@dataclass
-class Meeting:
-    """Who took part in one consultation meeting, with their uniforms for disappointment."""
-
-    residents: np.ndarray
-    u_disappoint: np.ndarray
-    u_recover: np.ndarray
 
 
 class Consultation:
@@ -108,10 +98,6 @@ class Consultation:
         self.stations: list[Station] = [row[0] for row in ctx.district.table[unit]]
         pop = ctx.population
         self.pop = pop
-        n_comm = s.structure.communities
-        grids = s.structure.grids_per_community
-        self.pool_community = [np.flatnonzero(pop.community == c) for c in range(n_comm)]
-        self.pool_grid = [[p[pop.grid[p] == g] for g in range(grids)] for p in self.pool_community]
         self.recover_at = np.full(pop.size, -math.inf)
         training = spec.training
         self.duration_factor = training.duration_factor if training else 1.0
@@ -125,7 +111,15 @@ class Consultation:
         self._jobs = 0
         self.count = Tracker(pop.occupations, pop.size, self.warm, pop.educations)
         self.times_participated = self.count.times_participated
-        self.willing = people.base_willingness(spec, pop)
+        self.invitations = Invitations(
+            spec,
+            pop,
+            ctx.satisfaction.values,
+            s.population.initial_satisfaction,
+            self.count,
+            self.recover_at,
+            s.structure.grids_per_community,
+        )
         self.scale = (
             1.0
             if spec.per_residents is None
@@ -140,8 +134,9 @@ class Consultation:
         d = self.spec.disappointment
         u = substream(rng, INITIAL).random((2, self.pop.size))
         if d.initial == "steady":
-            come = people.come_chance(self.spec, self.pop, self.willing)
-            p = people.steady_start(self.spec, self.pop, come, self.scale, self.pool_community)
+            inv = self.invitations
+            come = people.come_chance(self.spec, self.pop, inv.willing)
+            p = people.steady_start(self.spec, self.pop, come, self.scale, inv.pool_community)
             start = u[0] < p
             until = rules.recovery_time(u[1][start], 0.0, d.recovery_per_year)
             self.recover_at[start] = until
@@ -219,7 +214,7 @@ class Consultation:
                     )
                     if due > env.now:
                         yield env.timeout(due - env.now)
-                meeting, visits = self._invite(m, level, lv, members)
+                meeting, visits = self.invitations.invite(m, level, lv, members, env.now)
                 work = [self._minutes(hours[k], relief)] * lv.staff_at_meeting
                 work.append(visits * spec.channels.visit_minutes)
                 yield from self._staff(m, work)
@@ -261,95 +256,17 @@ class Consultation:
         """A temporary social organisation of `size` residents forms around matter `m`: they
         are asked in order from the matter's pool, like meeting participants."""
         assert m.org_rng is not None
-        pool = self._pool(m, rules.route_level(m.complexity, m.cross_grid))
+        pool = self.invitations.pool(m, rules.route_level(m.complexity, m.cross_grid))
         limit = self.spec.level(rules.route_level(m.complexity, m.cross_grid)).invite_limit
         k = min(limit, len(pool))
         cand = m.org_rng.choice(pool, size=k, replace=False) if k else pool[:0]
         u = m.org_rng.random(limit)[:k]
-        draw, _ = self._draw(cand, u, size)
+        draw, _ = self.invitations.ask(cand, u, size, self.env.now)
         members = cand[draw.taken]
         if self.env.now >= self.warm:
             self.count.orgs_formed += 1
         self._log(m, "org_formed", tuple(sorted(members.tolist())))
         return members
-
-    def _pool(self, m: Matter, level: str) -> np.ndarray:
-        """Residents invited from: the matter's grid or its community."""
-        if self.spec.level(level).pool == "grid":
-            return self.pool_grid[m.community][m.grid]
-        return self.pool_community[m.community]
-
-    def _invite(
-        self, m: Matter, level: str, lv: LevelSpec, members: np.ndarray
-    ) -> tuple[Meeting, int]:
-        """Ask residents to the meeting until its seats are filled; a temporary
-        organisation's members come first. Returns the meeting and the number reached by a
-        visit (staff time)."""
-        rng = m.rng
-        pool = self._pool(m, level)
-        k = min(lv.invite_limit, len(pool))
-        cand = rng.choice(pool, size=k, replace=False) if k else pool[:0]
-        u_attend = rng.random(lv.invite_limit)[:k]
-        u_dis = rng.random(lv.invite_limit)[:k]
-        u_rec = rng.random(lv.invite_limit)[:k]
-        u_will = rng.random(lv.invite_limit)[:k]
-        if len(members):
-            keep = ~np.isin(cand, members)
-            cand, u_attend, u_dis, u_rec = cand[keep], u_attend[keep], u_dis[keep], u_rec[keep]
-            u_will = u_will[keep]
-        seats = max(m.seats[LEVEL_NAMES.index(level)] - lv.official_seats - len(members), 0)
-        interested = self.pop.grid[cand] == m.grid if lv.pool == "community" else True
-        draw, channel = self._draw(cand, u_attend, seats, u_will, interested)
-        taken = draw.taken
-        visits = int(np.count_nonzero(channel[taken] == rules.VISIT))
-        # the organisation's members: their own uniforms for disappointment
-        u_m = rng.random((2, len(members))) if len(members) else np.zeros((2, 0))
-        meeting = Meeting(
-            np.concatenate([members, cand[taken]]).astype(np.int64),
-            np.concatenate([u_m[0], u_dis[taken]]),
-            np.concatenate([u_m[1], u_rec[taken]]),
-        )
-        self.times_participated[meeting.residents] += 1
-        return meeting, visits
-
-    def _draw(
-        self,
-        cand: np.ndarray,
-        u: np.ndarray,
-        seats: int,
-        u_will: np.ndarray | None = None,
-        interested: np.ndarray | bool = True,
-    ) -> tuple[rules.Draw, np.ndarray]:
-        """Ask candidates `cand` (uniforms `u` for being reached, `u_will` for being willing)
-        until `seats` take part; count who was asked, who came (by channel, occupation and
-        education) and why the others did not. Returns the draw and each candidate's
-        channel."""
-        now = self.env.now
-        ch = self.spec.channels
-        pop = self.pop
-        channel = rules.attendance_channel(
-            u, pop.availability[cand], pop.online_factor[cand], ch.visits, ch.written, ch.online
-        )
-        if u_will is None:  # a temporary organisation's members: asked in person only
-            u_will = np.zeros(len(cand))
-        sat = np.asarray(self.ctx.satisfaction.values)[cand] if len(cand) else np.zeros(0)
-        willing = people.asked_willingness(
-            self.spec,
-            self.willing[cand],
-            np.broadcast_to(interested, cand.shape),
-            sat,
-            self.ctx.scenario.population.initial_satisfaction,
-        )
-        reason = participation.reasons(
-            u_will, willing, channel >= 0, rules.refuses(self.recover_at[cand], now)
-        )
-        draw = rules.take_participants(reason, seats)
-        came = cand[draw.taken]
-        occ = np.bincount(pop.occupation[came], minlength=len(pop.occupations))
-        edu = np.bincount(pop.education[came], minlength=len(pop.educations))
-        chan = np.bincount(channel[draw.taken], minlength=4)[:4]
-        self.count.asked(now, draw.invited, len(draw.taken), draw.declined, occ, chan, edu)
-        return draw, channel
 
     def _officials(self, lv: LevelSpec, hours: float) -> None:
         """Officials sit through the meeting: their seats and hours are counted."""
