@@ -18,17 +18,17 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
-import types
 import typing
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from sim.scenario import figures
 from sim.scenario.checks import check_references
 from sim.scenario.errors import ScenarioError, unknown_key
+from sim.scenario.keys import annotation_at, fields_at
 from sim.scenario.schema import Scenario
 
 OVERRIDE_FILE = "--set"
@@ -300,7 +300,7 @@ def _parse_overrides(overrides: dict[str, Any] | list[str] | None) -> dict[str, 
         if not sep or not key:
             raise ScenarioError(OVERRIDE_FILE, item, "expected KEY=VALUE")
         text = text.strip()
-        if _annotation_at(key.split(".")) is str:
+        if annotation_at(key.split(".")) is str:
             out[key] = text[1:-1] if text[:1] == text[-1:] == '"' and len(text) > 1 else text
             continue
         try:
@@ -319,7 +319,7 @@ def _set(tree: dict[str, Any], key: str, value: Any) -> None:
         if isinstance(nxt, list):
             raise ScenarioError(OVERRIDE_FILE, key, "cannot override inside a list")
         if not isinstance(nxt, dict):
-            if nxt is None and typing.get_origin(_annotation_at(parts[:i])) is dict:
+            if nxt is None and typing.get_origin(annotation_at(parts[:i])) is dict:
                 where = ".".join(parts[:i])  # a named entry (a unit, a flow) that is not there
                 known = ", ".join(sorted(map(str, node))) or "none"
                 raise ScenarioError(OVERRIDE_FILE, key, f"no '{part}' in {where} (known: {known})")
@@ -361,43 +361,10 @@ def _one(err: Any, origin: dict[str, str], label: str) -> ScenarioError:
     key = ".".join(loc)
     kind = err["type"]
     if kind == "extra_forbidden":
-        msg = unknown_key(loc[-1], _fields_at(loc[:-1]))
+        msg = unknown_key(loc[-1], fields_at(loc[:-1]))
     elif kind == "missing":
         msg = "required key is missing"
     else:
         value = err.get("input")
         msg = f"{err['msg']} (got {value!r})" if not isinstance(value, dict) else err["msg"]
     return ScenarioError(_origin_of(key, origin, label), key, msg)
-
-
-def _annotation_at(loc: list[str]) -> Any:
-    """The schema's type at a key path (None where the path leaves the schema)."""
-    ann: Any = Scenario
-    for part in loc:
-        ann = _unwrap(ann)
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            field = ann.model_fields.get(part)
-            if field is None:
-                return None
-            ann = field.annotation
-        elif typing.get_origin(ann) in (dict, list):
-            ann = typing.get_args(ann)[-1]
-        else:
-            return None
-    return _unwrap(ann)
-
-
-def _fields_at(loc: list[str]) -> list[str]:
-    """Field names of the schema section found at `loc` (for "did you mean")."""
-    ann = _annotation_at(loc)
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return list(ann.model_fields)
-    return []
-
-
-def _unwrap(ann: Any) -> Any:
-    """Strip ``X | None`` to ``X``."""
-    if typing.get_origin(ann) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(ann) if a is not type(None)]
-        return args[0] if len(args) == 1 else ann
-    return ann
