@@ -408,3 +408,17 @@ def test_cli_dask_identical_summary(
     assert (out / "summary.csv").read_bytes() == (cli_runs["1"] / "summary.csv").read_bytes()
     assert (out / "timeseries.csv").read_bytes() == (cli_runs["1"] / "timeseries.csv").read_bytes()
     assert sorted(parts(out)) == [f"r{r:05d}" for r in range(REPS)]
+
+
+def test_progress_shows_in_a_notebook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a notebook's kernel (standard error is not a terminal there) the progress bar is on
+    by default; in a plain pipe it is off."""
+    import sys
+
+    from sim.experiment import experiment
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    assert not experiment._interactive()
+    monkeypatch.setitem(sys.modules, "ipykernel", object())
+    assert experiment._interactive()

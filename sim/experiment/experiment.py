@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable, Iterator
 
 import pandas as pd
-from tqdm import tqdm
 
 from sim.experiment.executors import execute
 from sim.experiment.jobs import TABLES, Job, replicate
@@ -59,7 +58,7 @@ class Experiment:
         self.seed = seed
         self.workers, self.scheduler = options.workers, options.scheduler
         self.tables = tables
-        self.progress = sys.stderr.isatty() if options.progress is None else options.progress
+        self.progress = _interactive() if options.progress is None else options.progress
         out = options.folder
         self.replications = 0
         self._memory: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}
@@ -117,7 +116,7 @@ class Experiment:
         here = self.scheduler is None and (len(head) == 1 or self.workers == 1)
         left = self._left(replications)
         days = sum(n * self.scenarios[k].days for k, n in left.items())
-        bar = tqdm(
+        bar = _bar_class()(
             total=days if here else sum(left.values()),  # in this process: simulated days
             unit="day" if here else "rep",
             desc="simulated days" if here else "replications",
@@ -156,3 +155,24 @@ class Experiment:
             return self.store.read(name, order)
         frames = [self._memory[o][name] for o in order if name in self._memory.get(o, {})]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _interactive() -> bool:
+    """Whether someone watches: a terminal on standard error, or a notebook's kernel."""
+    return sys.stderr.isatty() or "ipykernel" in sys.modules
+
+
+def _bar_class() -> type:
+    """The progress bar: a widget in a notebook with ipywidgets, else text (a notebook shows
+    text bars too)."""
+    if "ipykernel" in sys.modules:
+        try:
+            import ipywidgets  # noqa: F401
+            from tqdm.notebook import tqdm as notebook_bar
+
+            return notebook_bar
+        except ImportError:
+            pass
+    from tqdm import tqdm
+
+    return tqdm
