@@ -414,11 +414,14 @@ def test_progress_shows_in_a_notebook(monkeypatch: pytest.MonkeyPatch) -> None:
     """In a notebook's kernel (standard error is not a terminal there) the progress bar is on
     by default; in a plain pipe it is off."""
     import sys
+    import types
 
     from sim.experiment import experiment
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
-    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    monkeypatch.setitem(sys.modules, "ipykernel", object())  # imported by notebook tools
     assert not experiment._interactive()
-    monkeypatch.setitem(sys.modules, "ipykernel", object())
+    shell = types.SimpleNamespace(kernel=object())
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
     assert experiment._interactive()

@@ -158,14 +158,22 @@ class Experiment:
 
 
 def _interactive() -> bool:
-    """Whether someone watches: a terminal on standard error, or a notebook's kernel."""
-    return sys.stderr.isatty() or "ipykernel" in sys.modules
+    """Whether someone watches: a terminal on standard error, or a notebook's kernel (an
+    IPython shell with a kernel; merely importing ipykernel, as notebook tools do, is not
+    one)."""
+    return sys.stderr.isatty() or _in_kernel()
+
+
+def _in_kernel() -> bool:
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def _bar_class() -> type:
     """The progress bar: a widget in a notebook with ipywidgets, else text (a notebook shows
     text bars too)."""
-    if "ipykernel" in sys.modules:
+    if _in_kernel():
         try:
             import ipywidgets  # noqa: F401
             from tqdm.notebook import tqdm as notebook_bar
