@@ -9,6 +9,7 @@ scenario in a temporary folder; a property-based test (hypothesis) then throws r
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from sim.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 # examples per fuzz test: a size that fits the suite; GOVSIM_FUZZ_EXAMPLES=5000 for a long run
 FUZZ = int(os.environ.get("GOVSIM_FUZZ_EXAMPLES", "150"))
+DEADLINE = timedelta(seconds=30)  # an example taking longer counts as a hang
 TEACHING = ROOT / "scenarios" / "teaching.toml"
 
 
@@ -209,7 +211,10 @@ def outcome(argv: list[str], out: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=FUZZ,
+    deadline=DEADLINE,
+    derandomize=not os.environ.get("GOVSIM_FUZZ_EXAMPLES"),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(key=st.sampled_from(KEYS), value=VALUES)
 def test_fuzz_set(capsys: pytest.CaptureFixture[str], tmp_path: Path, key: str, value: str) -> None:
@@ -224,7 +229,9 @@ TREES = st.recursive(
 )
 
 
-@settings(max_examples=FUZZ, deadline=None, derandomize=not os.environ.get("GOVSIM_FUZZ_EXAMPLES"))
+@settings(
+    max_examples=FUZZ, deadline=DEADLINE, derandomize=not os.environ.get("GOVSIM_FUZZ_EXAMPLES")
+)
 @given(tree=st.dictionaries(st.sampled_from(KEYS[:12] + ["units", "flows"]), TREES, max_size=4))
 def test_fuzz_trees(tree: dict) -> None:
     """A random tree laid over the teaching scenario loads or fails as a `ScenarioError`
@@ -272,7 +279,7 @@ WORDS = st.one_of(
 
 @settings(
     max_examples=max(FUZZ // 3, 30),
-    deadline=None,
+    deadline=DEADLINE,
     derandomize=not os.environ.get("GOVSIM_FUZZ_EXAMPLES"),
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
