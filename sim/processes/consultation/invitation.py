@@ -130,7 +130,8 @@ class Invitations:
         )
         if u_will is None:  # a temporary organisation's members: asked in person only
             u_will = np.zeros(len(cand))
-        sat = np.asarray(self.satisfaction)[cand] if len(cand) else np.zeros(0)
+        values = self.satisfaction  # only the candidates': the whole list is 100,000s long
+        sat = np.array([values[i] for i in cand.tolist()], dtype=float)
         willing = people.asked_willingness(
             self.spec,
             self.willing[cand],
