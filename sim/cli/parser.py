@@ -32,17 +32,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"govsim {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    r = sub.add_parser(
+    r = _command(
+        sub,
         "run",
         help="run a scenario and write its results",
         description="Run a scenario over replications and write its tables, figures and manifest.",
-        epilog=_examples(
+        examples=(
             "govsim run scenarios/teaching.toml",
             "govsim run scenarios/baseline.toml --replications 5 --workers 2",
             "govsim run scenarios/teaching.toml scenarios/xiangfang_center.toml",
             "govsim run scenarios/teaching.toml --set structure.communities=4 --days 30",
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     r.add_argument(
         "files",
@@ -78,17 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     _executor_options(r)
     r.set_defaults(func=commands._run)
 
-    c = sub.add_parser(
+    c = _command(
+        sub,
         "compare",
         help="paired differences of reforms from a baseline",
         description="Run a baseline and reforms on the same random numbers and write the "
         "paired differences with 95% intervals.",
-        epilog=_examples(
+        examples=(
             "govsim compare scenarios/baseline.toml scenarios/xiangfang_center.toml",
             "govsim compare scenarios/teaching.toml scenarios/teaching.toml \\\n"
             "    --set units.community_desk.servers=4 --replications 20",
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     c.add_argument("baseline", help="baseline scenario file")
     c.add_argument("reforms", nargs="+", help="reform scenario files")
@@ -105,11 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     _executor_options(c)
     c.set_defaults(func=commands._compare)
 
-    w = sub.add_parser(
+    w = _command(
+        sub,
         "sweep",
         help="run a sweep file: a design over assumptions, and sensitivity indices",
-        epilog=_examples("govsim sweep sweeps/xiangfang_sobol.toml --workers 2"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=("govsim sweep sweeps/xiangfang_sobol.toml --workers 2",),
     )
     w.add_argument("file", help="sweep file (TOML)")
     w.add_argument(
@@ -121,14 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     _executor_options(w)
     w.set_defaults(func=commands._sweep)
 
-    t = sub.add_parser(
+    t = _command(
+        sub,
         "targets",
         help="set the model beside field patterns: a targets file, with intervals",
-        epilog=_examples(
+        examples=(
             "govsim targets targets/pre_reform.toml --replications 5",
             "govsim targets targets/consultation_003.toml",
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     t.add_argument("file", type=Path, help="targets file (TOML)")
     t.add_argument(
@@ -140,11 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     _executor_options(t)
     t.set_defaults(func=commands._targets)
 
-    v = sub.add_parser(
+    v = _command(
+        sub,
         "validate",
         help="check scenario files without running them",
-        epilog=_examples("govsim validate --strict scenarios/*.toml"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=("govsim validate --strict scenarios/*.toml",),
     )
     v.add_argument("files", nargs="+")
     v.add_argument(
@@ -153,20 +153,32 @@ def build_parser() -> argparse.ArgumentParser:
     _roots_option(v)
     v.set_defaults(func=commands._validate)
 
-    a = sub.add_parser(
+    a = _command(
+        sub,
         "assumptions",
         help="list the assumptions of a resolved scenario",
-        epilog=_examples(
+        examples=(
             "govsim assumptions scenarios/xiangfang_center.toml",
             "govsim assumptions scenarios/teaching.toml --all",
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     a.add_argument("file")
     a.add_argument("--all", action="store_true", help="every figure with its source")
     _set_option(a, "override a scenario key before listing")
     a.set_defaults(func=commands._assumptions)
     return p
+
+
+def _command(
+    sub: argparse._SubParsersAction, name: str, examples: tuple[str, ...], **kw: str
+) -> argparse.ArgumentParser:
+    """A sub-command whose help ends with example command lines."""
+    return sub.add_parser(
+        name,
+        epilog=_examples(*examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **kw,
+    )
 
 
 def _examples(*lines: str) -> str:

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats as _stats
 
 from sim.experiment.output import base_manifest, save_figures, write_manifest, write_tables
+from sim.plots.intervals import half_width
 from sim.scenario.schema import Scenario
 
 
@@ -150,7 +149,4 @@ def interval_table(summary_table: pd.DataFrame, level: float = 0.95) -> pd.DataF
     return out.rename(columns={"count": "replications"}).drop(columns="std")
 
 
-def half_width(std: pd.Series, count: pd.Series, level: float = 0.95) -> pd.Series:
-    """Half-width of the Student-t interval of a mean (NaN below two replications)."""
-    t = _stats.t.ppf(0.5 + level / 2, (count - 1).clip(lower=1))
-    return (t * std / np.sqrt(count)).where(count > 1)
+__all__ = ["RunResult", "half_width", "interval_table", "registry_labels"]

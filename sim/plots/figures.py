@@ -19,7 +19,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
+
+from sim.plots.intervals import half_width
 
 COMPARED = [
     "resolution_days_mean",
@@ -53,8 +54,7 @@ def mean_and_half(frame: pd.DataFrame, keys: list[str], value: str = "value") ->
     """Mean over replications and the half-width of its 95% Student-t interval (0 with a
     single replication), by `keys`."""
     g = frame.groupby(keys)[value].agg(["mean", "std", "count"])
-    t = stats.t.ppf(0.975, (g["count"] - 1).clip(lower=1))
-    g["half"] = (t * g["std"] / np.sqrt(g["count"])).where(g["count"] > 1, 0.0).fillna(0.0)
+    g["half"] = half_width(g["std"], g["count"]).fillna(0.0)
     return g[["mean", "half", "count"]]
 
 

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.plots.intervals import half_width
+
 
 def short_name(name: str, width: int = 32) -> str:
     """A dotted key shortened from the left to its last parts, to fit an axis label."""
@@ -151,8 +153,6 @@ def response_figure(
 def _binned(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean of `y` and the half-width of its 95% Student-t interval, by the levels of `x`
     (up to ten) or by eighths of its range."""
-    from scipy import stats
-
     if x.nunique() <= 10:
         groups = x
     else:
@@ -160,8 +160,5 @@ def _binned(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndar
     g = pd.DataFrame({"x": x, "y": y}).groupby(groups, observed=True)
     centre = g["x"].mean().to_numpy()
     m = g["y"].mean().to_numpy()
-    sd = g["y"].std().fillna(0.0).to_numpy()
-    n = g["y"].count().to_numpy()
-    t = stats.t.ppf(0.975, np.maximum(n - 1, 1))
-    half = np.where(n > 1, t * sd / np.sqrt(np.maximum(n, 1)), 0.0)
+    half = np.nan_to_num(half_width(g["y"].std().to_numpy(), g["y"].count().to_numpy()))
     return centre, m, half
