@@ -19,16 +19,20 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and readers
     from sim.experiment.compare import compare, paired_differences
+    from sim.experiment.comparison import Comparison
     from sim.experiment.load import load_results
     from sim.experiment.options import RunOptions
     from sim.experiment.result import RunResult, interval_table
     from sim.experiment.run import Precision, run
     from sim.experiment.sweep import sweep
+    from sim.metrics.registry import describe, metric_labels
     from sim.scenario import Scenario, ScenarioError, load_scenario
     from sim.scenario.assumptions import assumptions
+    from sim.scenario.validate import validate
 
 # public name -> module that defines it
 _LAZY = {
+    "Comparison": "sim.experiment.comparison",
     "Precision": "sim.experiment.run",
     "RunOptions": "sim.experiment.options",
     "RunResult": "sim.experiment.result",
@@ -36,15 +40,19 @@ _LAZY = {
     "ScenarioError": "sim.scenario",
     "assumptions": "sim.scenario.assumptions",
     "compare": "sim.experiment.compare",
+    "describe": "sim.metrics.registry",
     "interval_table": "sim.experiment.result",
     "load_results": "sim.experiment.load",
     "load_scenario": "sim.scenario",
+    "metric_labels": "sim.metrics.registry",
     "paired_differences": "sim.experiment.compare",
     "run": "sim.experiment.run",
     "sweep": "sim.experiment.sweep",
+    "validate": "sim.scenario.validate",
 }
 
 __all__ = [
+    "Comparison",
     "Precision",
     "RunOptions",
     "RunResult",
@@ -52,12 +60,15 @@ __all__ = [
     "ScenarioError",
     "assumptions",
     "compare",
+    "describe",
     "interval_table",
     "load_results",
     "load_scenario",
+    "metric_labels",
     "paired_differences",
     "run",
     "sweep",
+    "validate",
 ]
 __version__ = "0.1.0"
 

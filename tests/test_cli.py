@@ -422,6 +422,20 @@ def test_validate_strict_failing(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert_one_line_error(capsys.readouterr().err, "plain.toml", "units.community_desk.servers")
 
 
+def test_validate_strict_in_python(tmp_path: Path) -> None:
+    """``sim.validate(..., strict=True)`` is the same check as the command, naming every
+    figure without a source."""
+    f = overlay(
+        tmp_path, "plain", "[units.community_desk]\nservers = 7\nstaff_cost_yuan_per_year = 1"
+    )
+    assert sim.validate(f).name == sim.load_scenario(f).name
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.validate(f, strict=True)
+    assert "units.community_desk.servers" in str(err.value)
+    assert "units.community_desk.staff_cost_yuan_per_year" in str(err.value)
+    assert sim.validate(TEACHING, strict=True).name == "teaching"
+
+
 def _listed_keys(text: str) -> set[str]:
     """First word of each output line (the figure's key in ``govsim assumptions``)."""
     return {line.split()[0] for line in text.splitlines() if line.strip()}

@@ -69,10 +69,10 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def part_folders(out: Path) -> dict[str, tuple[int, int]]:
-    """Stored replications: ``key/rNNNNN`` -> (inode, mtime in ns)."""
+    """Stored replications: ``scenario=key/replication=N`` -> (inode, mtime in ns)."""
     return {
         p.relative_to(out / "parts").as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-        for p in sorted((out / "parts").glob("*/r*"))
+        for p in sorted((out / "parts").glob("scenario=*/replication=*"))
     }
 
 
@@ -196,7 +196,7 @@ def test_renamed_copy_differs_by_exactly_zero() -> None:
     copy = base.model_copy(update={"name": "teaching_copy"})
     table = compare(
         base, [copy], replications=3, seed=SEED, options=sim.RunOptions(workers=1, progress=False)
-    )
+    ).differences
     assert len(table) > 50
     assert (table["diff_mean"] == 0).all()
     assert (table["baseline_mean"] == table["scenario_mean"]).all()
@@ -225,7 +225,7 @@ def test_same_name_variant_is_compared() -> None:
     fewer = sim.load_scenario(TEACHING, {"days": 21, "units.community_desk.servers": 3})
     table = compare(
         base, [fewer], replications=3, seed=SEED, options=sim.RunOptions(workers=1, progress=False)
-    )
+    ).differences
     overall = table[table["demand_type"] == ""].set_index("metric")
     assert overall.loc["wait_minutes_mean", "diff_mean"] > 0
 
@@ -330,7 +330,7 @@ def crn_against_independent(reform_file: Path, tmp_path: Path) -> pd.DataFrame:
     base = sim.load_scenario(BASELINE, CRN_SIZE)
     reform = sim.load_scenario([BASELINE, reform_file], CRN_SIZE)
     opts = sim.RunOptions(workers=2, out=tmp_path / "crn", progress=False, figures=False)
-    table = compare(base, [reform], CRN_REPS, seed=1, options=opts)
+    table = compare(base, [reform], CRN_REPS, seed=1, options=opts).differences
     summary = read_table(tmp_path / "crn" / "summary.csv")
     alone = sim.run(reform, CRN_REPS, seed=2, options=sim.RunOptions(2, progress=False)).summary
     rows = []
@@ -408,3 +408,40 @@ def test_dask_identical(cluster: Any, compared: tuple[Path, str], tmp_path: Path
     for name in ("comparison.csv", "summary.csv"):
         assert (out / name).read_bytes() == (compared[0] / name).read_bytes(), name
     assert len(part_folders(out)) == 2 * REPS
+
+
+# -- the Comparison object ---------------------------------------------------------------
+
+
+def test_comparison_reads_out_verdicts_and_arms() -> None:
+    """One desk worker: waits worse by the registry's direction; each arm's own means are
+    its replications' means, and the paired difference is their difference."""
+    base = sim.load_scenario(TEACHING, {"days": 21})
+    fewer = sim.load_scenario(TEACHING, {"days": 21, "units.community_desk.servers": 1})
+    fewer = fewer.model_copy(update={"name": "fewer"})
+    cmp = compare(base, [fewer], 3, seed=SEED, options=sim.RunOptions(1, progress=False))
+    assert isinstance(cmp, sim.Comparison) and cmp.reforms == ["fewer"]
+    table = cmp.table(["wait_minutes_mean"])
+    row = table.loc[("fewer", "Mean queueing time", "all")]
+    assert row["verdict"] == "worse" and row["difference"] > 0
+    arms = cmp.arms(["wait_minutes_mean"]).set_index("scenario")["mean"]
+    assert arms["fewer"] - arms[base.name] == pytest.approx(row["difference"])
+    pairs = cmp.table([("wait_minutes_mean", ""), ("wait_minutes_mean", "administrative")])
+    assert len(pairs) == 2
+    assert len(cmp.plot(["wait_minutes_mean"]).axes) == 1
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "better", "expected"),
+    [
+        (-2.0, -1.0, "lower", "better"),
+        (1.0, 2.0, "lower", "worse"),
+        (1.0, 2.0, "higher", "better"),
+        (-1.0, 2.0, "higher", "no clear change"),
+        (1.0, 2.0, "neither", "neither is better"),
+    ],
+)
+def test_verdict(low: float, high: float, better: str, expected: str) -> None:
+    from sim.experiment.comparison import verdict
+
+    assert verdict(low, high, better) == expected

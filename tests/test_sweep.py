@@ -102,8 +102,8 @@ demand_type = "{demand_type}"
 def parts_done(root: Path) -> list[tuple[str, int]]:
     """(point, replication) of every stored replication folder."""
     return sorted(
-        (p.parent.name, int(p.name[1:]))
-        for p in (root / "parts").glob("p*/r*")
+        (p.parent.name.removeprefix("scenario="), int(p.name.removeprefix("replication=")))
+        for p in (root / "parts").glob("scenario=p*/replication=*")
         if p.is_dir() and not p.name.startswith(".")
     )
 
@@ -213,6 +213,21 @@ def test_design_is_reproducible_and_sized(tmp_path: Path) -> None:
     counts = make_design(load_sweep(h)).table["units.community_desk.servers"].value_counts()
     assert sorted(counts.index) == [1, 2, 3, 4]
     assert counts.min() >= 90  # 100 each: ends of the range are not halved by rounding
+
+
+def test_sweep_from_a_mapping_is_the_file(tmp_path: Path) -> None:
+    """A sweep built as a mapping in a notebook is the sweep its file would be: the same
+    design; a wrong key in it is one line naming ``<sweep>`` and the key."""
+    import tomllib
+
+    f = sweep_file(tmp_path, 'kind = "sobol"\nsamples = 16')
+    data = tomllib.loads(f.read_text(encoding="utf-8"))
+    from_file, from_dict = load_sweep(f), load_sweep(data, root=tmp_path)
+    pd.testing.assert_frame_equal(make_design(from_file).table, make_design(from_dict).table)
+    assert from_dict.name == "sweep" and from_dict.seed == from_file.seed
+    data["overrides"]["no_such_key"] = 1
+    with pytest.raises(sim.ScenarioError, match="<sweep>.*no_such_key"):
+        load_sweep(data)
 
 
 def test_several_keys_take_one_value(tmp_path: Path) -> None:
@@ -348,7 +363,10 @@ def test_killed_sweep_resumes_without_loss_or_duplicates(tmp_path: Path) -> None
         proc.communicate()
     kept = parts_done(out)
     assert 5 <= len(kept) < len(total), "the sweep was not interrupted midway"
-    stamps = {k: (out / "parts" / k[0] / f"r{k[1]:05d}").stat().st_mtime_ns for k in kept}
+    stamps = {
+        k: (out / "parts" / f"scenario={k[0]}" / f"replication={k[1]}").stat().st_mtime_ns
+        for k in kept
+    }
 
     rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
@@ -356,9 +374,13 @@ def test_killed_sweep_resumes_without_loss_or_duplicates(tmp_path: Path) -> None
     assert f"({len(total) - len(kept)} run now, {len(kept)} found in the folder)" in rerun.stdout
     assert parts_done(out) == sorted(total)  # every replication present exactly once
     for (point, rep), stamp in stamps.items():
-        assert (out / "parts" / point / f"r{rep:05d}").stat().st_mtime_ns == stamp
+        assert (
+            out / "parts" / f"scenario={point}" / f"replication={rep}"
+        ).stat().st_mtime_ns == stamp
     for point, rep in total:
-        part = pd.read_parquet(out / "parts" / point / f"r{rep:05d}" / "summary.parquet")
+        part = pd.read_parquet(
+            out / "parts" / f"scenario={point}" / f"replication={rep}" / "summary.parquet"
+        )
         assert set(part["replication"]) == {rep} and len(part) > 0
     leftovers = [p for p in out.rglob("*") if p.name.startswith(".") or ".tmp" in p.name]
     assert leftovers == []

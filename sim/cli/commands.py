@@ -117,7 +117,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     if not args.no_figures:
         _draw_to_files()
-    table = compare(base, reforms, args.replications, seed, _options(args, out))
+    table = compare(base, reforms, args.replications, seed, _options(args, out)).differences
     if not args.quiet:
         print(readable(table, HEADLINE, args.demand_type, base.name))
         print("conservation (whole run):")
@@ -186,17 +186,10 @@ def _layers(files: list[str]) -> str | list[str]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from sim.scenario import ScenarioError, load_scenario
+    from sim.scenario.validate import validate
 
     for f in args.files:
-        s = load_scenario(f, None, args.extends_roots)
-        if args.strict:
-            from sim.scenario.assumptions import assumptions
-
-            unsourced = assumptions(s, every=True)
-            unsourced = unsourced[unsourced["kind"] == "unsourced"]
-            if len(unsourced):
-                raise ScenarioError(f, unsourced["key"].iloc[0], "figure has no source")
+        s = validate(f, None, args.strict, args.extends_roots)
         print(f"{f}: ok ({s.name})")
     return 0
 

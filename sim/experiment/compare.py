@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.experiment.comparison import Comparison
 from sim.experiment.experiment import Experiment, safe_key
 from sim.experiment.options import RunOptions
 from sim.experiment.result import half_width
@@ -75,8 +76,9 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     options: RunOptions | None = None,
-) -> pd.DataFrame:
-    """Run a baseline and reforms side by side and return their paired differences.
+) -> Comparison:
+    """Run a baseline and reforms side by side: each arm's results and their paired
+    differences.
 
     Parameters
     ----------
@@ -94,9 +96,10 @@ def compare(
 
     Returns
     -------
-    DataFrame
-        Columns ``metric, demand_type, scenario, baseline_mean, scenario_mean, diff_mean,
-        diff_ci_low, diff_ci_high, replications``.
+    Comparison
+        ``.differences`` (columns ``metric, demand_type, scenario, baseline_mean,
+        scenario_mean, diff_mean, diff_ci_low, diff_ci_high, replications``), ``.summary``
+        (every arm's replications), ``.table()``, ``.arms()`` and ``.plot()``.
     """
     options = options or RunOptions()
     seed = baseline.seed if seed is None else seed
@@ -122,15 +125,13 @@ def compare(
             atomic_write_frame(root / "summary.csv", summary)
             exp.store.update_manifest(replications=n)
             if options.figures:
-                from sim.experiment.result import registry_labels
-                from sim.plots.figures import comparison_figure, save_figure
+                from sim.plots.figures import save_figure
 
-                labels = registry_labels(table["metric"].unique())
-                fig = comparison_figure(table, labels=labels, baseline=baseline.name)
+                fig = Comparison(baseline.name, table, summary, seed, n).plot()
                 save_figure(fig, root / "comparison.png")
     finally:
         exp.close()  # the folder's lock is released whatever happened
-    return table
+    return Comparison(baseline.name, table, summary, seed, n)
 
 
 def readable(

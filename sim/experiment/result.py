@@ -119,17 +119,11 @@ class RunResult:
 
 
 def registry_labels(names: Any) -> dict[str, tuple[str, str, str]]:
-    """Label, unit and better direction of each registered metric among `names`."""
-    from sim.metrics.registry import describe
+    """Label, unit and better direction of each registered metric among `names`
+    (`sim.metric_labels`, imported when first needed)."""
+    from sim.metrics.registry import metric_labels
 
-    out = {}
-    for name in names:
-        try:
-            m = describe(str(name))
-        except KeyError:
-            continue
-        out[str(name)] = (m.label, m.unit, m.better)
-    return out
+    return metric_labels(names)
 
 
 def interval_table(summary_table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:

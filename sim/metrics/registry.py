@@ -16,6 +16,7 @@ metric name.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from sim.metrics.catalogue import BETTER, MECHANISMS, METRICS, SECTIONS, Metric
@@ -112,6 +113,19 @@ def describe(name: str) -> Metric:
     raise KeyError(f"unknown metric {name!r} (see docs/metrics.md)")
 
 
+def metric_labels(names: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+    """Label, unit and better direction of each registered metric among `names` (unknown
+    names are left out): what a figure's axis or a table's column is titled with."""
+    out = {}
+    for name in names:
+        try:
+            m = describe(str(name))
+        except KeyError:
+            continue
+        out[str(name)] = (m.label, m.unit, m.better)
+    return out
+
+
 __all__ = [
     "BETTER",
     "METRICS",
@@ -119,6 +133,7 @@ __all__ = [
     "SECTIONS",
     "Metric",
     "describe",
+    "metric_labels",
     "metric_names",
     "metric_rows",
     "staffed_levels",

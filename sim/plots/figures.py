@@ -128,12 +128,15 @@ def comparison_figure(
     metrics: list[str] | None = None,
     labels: Labels | None = None,
     baseline: str = "the baseline",
+    demand_type: str = "",
 ) -> Figure:
     """Reform − baseline differences with their 95% confidence intervals, one panel a
-    metric, each titled with its label, unit and which way is better; a difference whose
-    interval lies on the better side is drawn green, on the worse side red."""
-    metrics = metrics or [m for m in COMPARED if m in set(table["metric"])]
-    sel = table[table["metric"].isin(metrics) & (table["demand_type"] == "")]
+    metric (of `demand_type`, ``""`` all types), each titled with its label, unit and which
+    way is better; a difference whose interval lies on the better side is drawn green, on
+    the worse side red."""
+    sel = table[table["demand_type"] == demand_type]
+    metrics = metrics or [m for m in COMPARED if m in set(sel["metric"])]
+    sel = sel[sel["metric"].isin(metrics)]
     scenarios = list(dict.fromkeys(sel["scenario"]))
     fig, axes = plt.subplots(len(metrics), 1, figsize=(7, 1.0 + 1.0 * len(metrics)), squeeze=False)
     for ax, metric in zip(axes[:, 0], metrics, strict=True):
@@ -148,7 +151,8 @@ def comparison_figure(
         ax.axvline(0, color="grey", lw=0.8)
         ax.set_yticks(list(range(len(scenarios))), scenarios, fontsize="small")
         ax.set_title(_label(metric, labels), fontsize="small", loc="left")
-    axes[-1, 0].set_xlabel(f"reform − {baseline} (95% CI, paired replications)")
+    kind = f", {demand_type}" if demand_type else ""
+    axes[-1, 0].set_xlabel(f"reform − {baseline} (95% CI, paired replications{kind})")
     fig.tight_layout()
     return fig
 

@@ -44,7 +44,7 @@ A sweep file, for example::
     metrics = ["resolution_days_mean", "trips_per_demand_mean"]
     demand_type = "administrative"                 # "" for all types together
 
-A run folder holds ``manifest.json``, ``parts/<point>/r00000/summary.parquet`` (each
+A run folder holds ``manifest.json``, ``parts/scenario=<point>/replication=0/summary.parquet`` (each
 replication written atomically as it finishes; a rerun into the folder resumes),
 ``design.csv`` (point and figure values), ``sweep.csv`` (tidy: point, replication, figures,
 metric, demand_type, value), ``sobol_indices.csv`` or ``morris_indices.csv``, and the figures

@@ -8,7 +8,9 @@ the scenario at both ends of every range. Every error is one line naming the fil
 
 from __future__ import annotations
 
+import copy
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +35,17 @@ from sim.scenario.loading import OVERRIDE_FILE, load_scenario, read_toml
 from sim.scenario.schema import Scenario
 
 
-def load_sweep(path: str | Path) -> Sweep:
+def load_sweep(path: str | Path | Mapping[str, Any], root: str | Path = ".") -> Sweep:
     """Read, validate and resolve a sweep file against its base scenario.
 
     Parameters
     ----------
-    path : str or Path
-        The sweep file (TOML).
+    path : str, Path or mapping
+        The sweep file (TOML), or its contents as a mapping (as a notebook builds one:
+        ``{"base": "scenarios/teaching.toml", "design": "grid", "parameters": {...}}``).
+    root : str or Path
+        For a mapping: the folder its ``base`` paths are relative to (the working folder by
+        default); errors name the sweep ``<sweep>``.
 
     Returns
     -------
@@ -53,9 +59,14 @@ def load_sweep(path: str | Path) -> Sweep:
         One line naming the file (the sweep file, or the base scenario file for errors in
         it) and the key.
     """
-    path = Path(path)
-    label = str(path)
-    data = read_toml(path)
+    if isinstance(path, Mapping):
+        data = copy.deepcopy(dict(path))
+        label = "<sweep>"
+        path = Path(root) / f"{data.get('name') or 'sweep'}.toml"
+    else:
+        path = Path(path)
+        label = str(path)
+        data = read_toml(path)
 
     sources: dict[str, str] = {}
     raw: dict[str, Any] = {}

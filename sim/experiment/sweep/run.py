@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,16 @@ from sim.experiment.sweep.report import SweepResult
 from sim.experiment.sweep.spec import SWEEP_TABLES, Sweep
 
 
-def sweep(file_or_path: str | Path | Sweep, options: RunOptions | None = None) -> SweepResult:
+def sweep(
+    file_or_path: str | Path | Mapping[str, Any] | Sweep, options: RunOptions | None = None
+) -> SweepResult:
     """Run a sweep file and return its design, results and sensitivity indices.
 
     Parameters
     ----------
-    file_or_path : str, Path or Sweep
-        The sweep file (or one loaded with `load_sweep`).
+    file_or_path : str, Path, mapping or Sweep
+        The sweep file, its contents as a mapping (``base`` relative to the working folder),
+        or a sweep loaded with `load_sweep`.
     options : RunOptions, optional
         Workers or a Dask cluster, progress, figures (``sensitivity.png`` and
         ``response.png``) and the run folder, by default
