@@ -57,7 +57,7 @@ def contents(folder: Path) -> dict[str, tuple[tuple[int, int, int], bytes]]:
 
 def parts(folder: Path, key: str = "teaching") -> dict[str, tuple[int, int, int]]:
     """The stored replication folders of `key`: name -> (inode, mtime in ns, size)."""
-    snap = snapshot(folder / "parts" / key)
+    snap = snapshot(folder / "parts" / f"scenario={key}")
     return {k: v for k, v in snap.items() if "/" not in k}
 
 
@@ -138,14 +138,14 @@ def test_parts_are_complete_folders(cli_runs: dict[str, Path]) -> None:
     """Every stored replication is a whole folder; no temporary file or folder is left."""
     for out in cli_runs.values():
         names = sorted(parts(out))
-        assert names == [f"r{r:05d}" for r in range(REPS)]
+        assert names == sorted(f"replication={r}" for r in range(REPS))
         for name in names:
-            folder = out / "parts" / "teaching" / name
+            folder = out / "parts" / "scenario=teaching" / name
             assert sorted(p.name for p in folder.iterdir()) == sorted(
                 f"{t}.parquet" for t in TABLES
             )
             summary = pd.read_parquet(folder / "summary.parquet")
-            assert set(summary["replication"]) == {int(name[1:])}
+            assert set(summary["replication"]) == {int(name.removeprefix("replication="))}
         leftovers = [p for p in out.rglob("*") if p.name.startswith(".")]
         assert leftovers == [], leftovers
 
@@ -204,7 +204,7 @@ def test_rerun_resumes(tmp_path: Path, cli_runs: dict[str, Path], count_jobs: li
     assert [j.replication for j in count_jobs[2:]] == list(range(2, REPS))
     after = parts(out)
     assert {k: after[k] for k in before} == before, "old parts were rewritten"
-    assert sorted(after) == [f"r{r:05d}" for r in range(REPS)]
+    assert sorted(after) == sorted(f"replication={r}" for r in range(REPS))
     assert (out / "summary.csv").read_bytes() == (cli_runs["1"] / "summary.csv").read_bytes()
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert m["replications"] == REPS
@@ -231,7 +231,7 @@ def test_interrupted_run_keeps_whole_parts_and_resumes(
     stored = sim.RunOptions(workers=1, out=out, progress=False, figures=False)
     with pytest.raises(RuntimeError, match="power cut"):
         sim.run(teaching, **kw, options=stored)
-    assert sorted(parts(out)) == ["r00000", "r00001"]
+    assert sorted(parts(out)) == ["replication=0", "replication=1"]
     assert not list(out.rglob(".tmp-*"))
     assert not (out / "summary.csv").exists()
 
@@ -257,7 +257,7 @@ def test_half_written_part_is_swept(tmp_path: Path, teaching: sim.Scenario) -> N
     (stale / "summary.parquet").write_bytes(b"half")
     sim.run(teaching, 1, SEED, stored)
     assert not stale.exists()
-    assert sorted(parts(out)) == ["r00000"]
+    assert sorted(parts(out)) == ["replication=0"]
 
 
 @pytest.mark.parametrize(
@@ -345,7 +345,7 @@ def test_precision_cap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert missed, "a target of 0.1% was reached in 5 replications?"
     for k in missed:
         assert p["metrics"][k]["relative_half_width"] > 0.001
-    assert sorted(parts(out)) == [f"r{r:05d}" for r in range(5)]
+    assert sorted(parts(out)) == [f"replication={r}" for r in range(5)]
     assert (
         "not reached for " + ", ".join(k for k in p["metrics"] if not p["metrics"][k]["held"])
         in stdout
@@ -407,7 +407,7 @@ def test_cli_dask_identical_summary(
     assert main([*args, "--out", str(out)]) == 0
     assert (out / "summary.csv").read_bytes() == (cli_runs["1"] / "summary.csv").read_bytes()
     assert (out / "timeseries.csv").read_bytes() == (cli_runs["1"] / "timeseries.csv").read_bytes()
-    assert sorted(parts(out)) == [f"r{r:05d}" for r in range(REPS)]
+    assert sorted(parts(out)) == sorted(f"replication={r}" for r in range(REPS))
 
 
 def test_progress_shows_in_a_notebook(monkeypatch: pytest.MonkeyPatch) -> None:

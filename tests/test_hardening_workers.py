@@ -89,7 +89,7 @@ def test_no_orphan_worker_after_the_run_is_killed(tmp_path: Path) -> None:
             assert parent.poll() is None, parent.communicate()[1]
             assert time.monotonic() < deadline, "the workers never started"
             time.sleep(0.05)
-        while not list((tmp_path / "run" / "parts").glob("teaching/r*")):
+        while not list((tmp_path / "run" / "parts").glob("scenario=teaching/replication=*")):
             assert time.monotonic() < deadline, "the workers finished nothing"
             time.sleep(0.05)
         assert all(running(k) for k in kids)
@@ -119,7 +119,7 @@ def test_huge_replication_count_starts_at_once(tmp_path: Path, workers: str) -> 
     started = time.monotonic()
     proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        while not (out / "parts" / "teaching" / "r00000").is_dir():
+        while not (out / "parts" / "scenario=teaching" / "replication=0").is_dir():
             assert proc.poll() is None, proc.communicate()[1].decode()
             assert time.monotonic() - started < 20, "no replication stored within 20 s"
             time.sleep(0.02)
@@ -131,8 +131,8 @@ def test_huge_replication_count_starts_at_once(tmp_path: Path, workers: str) -> 
         proc.communicate()
     assert first < 15, first
     assert code == 130
-    stored = [p.name for p in (out / "parts" / "teaching").iterdir()]
-    assert "r00000" in stored and len(stored) < 1000
+    stored = [p.name for p in (out / "parts" / "scenario=teaching").iterdir()]
+    assert "replication=0" in stored and len(stored) < 1000
     assert not (out / LOCK_FILE).exists()
     assert not (out / "summary.csv").exists()
 

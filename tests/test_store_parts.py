@@ -38,7 +38,7 @@ DAMAGED = 1  # the replication each test damages
 
 def part(out: Path, rep: int = DAMAGED) -> Path:
     """The folder of one stored replication of the teaching scenario."""
-    return out / "parts" / "teaching" / f"r{rep:05d}"
+    return out / "parts" / "scenario=teaching" / f"replication={rep}"
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def _without_manifest(folder: Path) -> None:
 def _other_replication(folder: Path) -> None:
     """A whole, readable part of another replication put in the wrong place."""
     for f in folder.iterdir():
-        shutil.copy(folder.parent / "r00000" / f.name, f)
+        shutil.copy(folder.parent / "replication=0" / f.name, f)
 
 
 DAMAGES = {
@@ -143,6 +143,39 @@ def test_whole_parts_are_reused_untouched(
     assert main([*RUN, "--out", str(out)]) == 0
     assert count_jobs == []
     assert {p: p.stat().st_mtime_ns for p in (out / "parts").rglob("*")} == stamps
+
+
+def test_store_reads_as_a_dataset(clean: Path) -> None:
+    """Hive-style part folders: one table's files over the whole store read back as the
+    run's table, with pandas and with pyarrow's dataset."""
+    import pyarrow.dataset as ds
+
+    files = store_module.part_files(clean, "summary")
+    assert [f.parent.name for f in files] == [f"replication={r}" for r in range(REPS)]
+    assert {f.parent.parent.name for f in files} == {"scenario=teaching"}
+    whole = sim.load_results(clean).summary
+    pandas_read = pd.concat(map(pd.read_parquet, files), ignore_index=True)
+    pd.testing.assert_frame_equal(pandas_read, whole, check_dtype=False)
+    arrow_read = ds.dataset(files).to_table().to_pandas()
+    pd.testing.assert_frame_equal(arrow_read, whole, check_dtype=False)
+
+
+def test_older_layout_is_renamed_on_opening(
+    tmp_path: Path, clean: Path, count_jobs: list[Job]
+) -> None:
+    """A run folder of the older layout (``parts/<key>/r00001``) is renamed in place and its
+    parts are reused, not run again."""
+    out = tmp_path / "run"
+    shutil.copytree(clean, out)
+    old = out / "parts" / "teaching"
+    old.mkdir()
+    for rep in range(REPS):
+        part(out, rep).rename(old / f"r{rep:05d}")
+    (out / "parts" / "scenario=teaching").rmdir()
+    assert main([*RUN, "--out", str(out)]) == 0
+    assert count_jobs == []
+    assert not old.exists()
+    assert all(verify_part(part(out, rep), rep, TABLES) is None for rep in range(REPS))
 
 
 def test_part_manifest_lists_rows_and_checksums(clean: Path) -> None:
@@ -240,7 +273,7 @@ def test_sweep_part_without_summary_is_rebuilt(tmp_path: Path, count_jobs: list[
     clean = (out / "sweep.csv").read_bytes()
     first = len(count_jobs)
     assert first == 4
-    (out / "parts" / "p00001" / "r00001" / "summary.parquet").unlink()
+    (out / "parts" / "scenario=p00001" / "replication=1" / "summary.parquet").unlink()
     (out / "sweep.csv").unlink()
     assert main(args) == 0
     assert [(j.key, j.replication) for j in count_jobs[first:]] == [("p00001", 1)]

@@ -4,7 +4,8 @@ Layout of a run folder::
 
     manifest.json                 what was asked (scenarios, root seed, versions, commit)
     .govsim-lock                  while a run writes: who it is (pid, host, start time)
-    parts/<key>/r00007/           one finished replication: summary.parquet (carrying the
+    parts/scenario=<key>/replication=7/
+                                  one finished replication: summary.parquet (carrying the
                                   part's manifest), and timeseries.parquet /
                                   demands.parquet / yearly.parquet when kept
     summary.csv, timeseries.csv, demands.parquet, yearly.csv, metrics.csv, figures
@@ -20,10 +21,20 @@ tables) is refused rather than mixed, and a folder another run is writing into i
 with the name of that run (`sim.experiment.lock`). Temporary names carry the id of the
 process that made them; clean-up removes only those of this process or of processes no
 longer running.
+
+The part folders are named Hive-style (``scenario=…/replication=…``), so a store reads as a
+dataset while a run is still going: one table's files are ``parts/*/*/<table>.parquet``
+(`part_files`), each carrying its own ``scenario`` and ``replication`` columns, e.g. with
+DuckDB ``SELECT * FROM 'RUN/parts/*/*/summary.parquet'``, with pyarrow
+``pyarrow.dataset.dataset(part_files(RUN, "summary"))``, with pandas
+``pd.concat(map(pd.read_parquet, part_files(RUN, "summary")))``. Such a read is of the parts
+as they stand (a run still writing has fewer); `sim.load_results` reads a finished run
+whole. Folders of the older layout (``parts/<key>/r00007``) are renamed on opening.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -42,6 +53,7 @@ from sim.experiment.lock import FolderLock, RunFolderError, alive
 from sim.experiment.part import verify_part, write_part
 
 PARTS = "parts"
+SCENARIO, REPLICATION = "scenario=", "replication="  # Hive-style names of a part's folders
 TMP_PART = ".tmp-"  # a part being written: .tmp-<pid>-<random>
 _PART_OWNER = re.compile(r"^\.tmp-(\d+)-")
 # .<name>.<pid>.<random>.tmp (tables) or .<stem>.<pid>.tmp.png (figures)
@@ -136,6 +148,7 @@ class RunStore:
                 )
             else:
                 self.manifest = old
+            self._migrate()
             self._sweep_temporaries()
         except BaseException:
             self.lock.release()
@@ -174,7 +187,25 @@ class RunStore:
         self.close()
 
     def _part(self, key: str, replication: int) -> Path:
-        return self.root / PARTS / key / f"r{replication:05d}"
+        return self.root / PARTS / f"{SCENARIO}{key}" / f"{REPLICATION}{replication}"
+
+    def _migrate(self) -> None:
+        """Rename part folders of the older layout (``parts/<key>/r00007``) to the Hive-style
+        names; their contents are verified as any part's when they are used."""
+        parts = self.root / PARTS
+        if not parts.is_dir():
+            return
+        for old in sorted(parts.iterdir()):
+            if not old.is_dir() or old.name.startswith((".", SCENARIO)):
+                continue
+            for rep in sorted(old.glob("r[0-9]*")):
+                if rep.name[1:].isdigit():
+                    new = self._part(old.name, int(rep.name[1:]))
+                    new.parent.mkdir(parents=True, exist_ok=True)
+                    if not new.exists():
+                        os.replace(rep, new)
+            with contextlib.suppress(OSError):
+                old.rmdir()  # only when emptied
 
     def _sweep_temporaries(self) -> None:
         """Remove half-written parts and files left by runs that ended (or by this process);
@@ -269,10 +300,15 @@ class RunStore:
         """How many part folders of `key` with a replication below `below` exist (not
         checked: for a progress bar)."""
         try:
-            names = os.listdir(self.root / PARTS / key)
+            names = os.listdir(self.root / PARTS / f"{SCENARIO}{key}")
         except OSError:
             return 0
-        return sum(1 for n in names if n[:1] == "r" and n[1:].isdigit() and int(n[1:]) < below)
+        cut = len(REPLICATION)
+        return sum(
+            1
+            for n in names
+            if n.startswith(REPLICATION) and n[cut:].isdigit() and int(n[cut:]) < below
+        )
 
     def update_manifest(self, **fields: Any) -> None:
         """Add fields to the manifest (e.g. the end time)."""
@@ -280,6 +316,19 @@ class RunStore:
         atomic_write_text(
             self.root / "manifest.json", json.dumps(self.manifest, indent=2, ensure_ascii=False)
         )
+
+
+def part_files(root: str | Path, table: str = "summary") -> list[Path]:
+    """The stored files of one table in a run folder, one per finished replication, in
+    scenario and replication order (as they stand: not verified, for reading a store while
+    it runs)."""
+
+    def order(path: Path) -> tuple[str, int]:
+        rep = path.parent.name[len(REPLICATION) :]
+        return path.parent.parent.name, int(rep) if rep.isdigit() else -1
+
+    found = Path(root).glob(f"{PARTS}/{SCENARIO}*/{REPLICATION}*/{table}.parquet")
+    return sorted(found, key=order)
 
 
 def _abandoned(owner: re.Match[str] | None) -> bool:
