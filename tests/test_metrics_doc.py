@@ -83,3 +83,13 @@ def test_a_run_writes_its_metrics_dictionary(tmp_path: Path) -> None:
     assert row["description"] == describe("utilisation_street").description
     assert list(table.columns) == list(dictionary().columns)
     assert len(dictionary()) == len(METRICS)
+
+
+def test_every_demand_record_column_is_described() -> None:
+    """The demands.parquet section of docs/metrics.md names every column a record has."""
+    from sim.metrics.records import RECORD_COLUMNS
+
+    section = PAGE.read_text(encoding="utf-8").split("## `demands.parquet`", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    missing = [c for c in RECORD_COLUMNS if f"`{c}`" not in section]
+    assert missing == [], f"docs/metrics.md does not describe {missing}"

@@ -1,7 +1,8 @@
 """One typed record per demand: what happened to a resident's matter.
 
 The columns (see docs/metrics.md) are the record a researcher filters and groups:
-demand type, item, resident and community, the times of arrival, first service and finish
+demand type, item, resident and community, who the resident is (age band, occupation,
+education, party membership), the times of arrival, first service and finish
 (minutes from the start of the run), units visited, trips, hand-offs, minutes spent waiting
 in queues while offices were open, whether it went online, and the outcome; then where its
 time went (queueing, service, files in transit, statutory periods, the resident away: they
@@ -27,6 +28,10 @@ RECORD_COLUMNS = {
     "department": "string",
     "resident": "int32",
     "community": "int32",
+    "age_band": "string",
+    "occupation": "string",
+    "education": "string",
+    "party_member": "bool",
     "arrival_min": "float64",
     "start_min": "float64",
     "finish_min": "float64",
@@ -69,6 +74,7 @@ def demand_records(rec: Records) -> pd.DataFrame:
             "department": g_dept[d.group],
             "resident": d.resident,
             "community": d.community,
+            **_who(rec, d.resident),
             "arrival_min": arrival,
             "start_min": d.first_start,
             "finish_min": finish,
@@ -89,3 +95,23 @@ def demand_records(rec: Records) -> pd.DataFrame:
         }
     )
     return frame.astype(RECORD_COLUMNS)
+
+
+def _who(rec: Records, resident: np.ndarray) -> dict[str, np.ndarray]:
+    """The age band, occupation, education and party membership of each demand's resident
+    (empty text when the records carry no residents)."""
+    r = rec.residents
+    if r is None:
+        blank = np.full(len(resident), "", dtype=object)
+        return {
+            "age_band": blank,
+            "occupation": blank,
+            "education": blank,
+            "party_member": np.zeros(len(resident), bool),
+        }
+    return {
+        "age_band": np.array(r.ages, dtype=object)[r.age[resident]],
+        "occupation": np.array(r.occupations, dtype=object)[r.occupation[resident]],
+        "education": np.array(r.educations, dtype=object)[r.education[resident]],
+        "party_member": r.party[resident],
+    }

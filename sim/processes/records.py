@@ -208,6 +208,33 @@ class StationRecords:
 
 
 @dataclass(frozen=True)
+class ResidentRecords:
+    """Who the residents are, for reading demands by who raised them (codes per resident,
+    names of the codes)."""
+
+    age: np.ndarray
+    occupation: np.ndarray
+    education: np.ndarray
+    party: np.ndarray
+    ages: tuple[str, ...]
+    occupations: tuple[str, ...]
+    educations: tuple[str, ...]
+
+
+def resident_records(population: Any) -> ResidentRecords:
+    """Freeze the residents' drawn attributes (a `Population`)."""
+    return ResidentRecords(
+        age=population.age,
+        occupation=population.occupation,
+        education=population.education,
+        party=population.party,
+        ages=tuple(population.ages),
+        occupations=tuple(population.occupations),
+        educations=tuple(population.educations),
+    )
+
+
+@dataclass(frozen=True)
 class Records:
     """Everything one replication leaves behind: the input to every reducer.
 
@@ -223,6 +250,8 @@ class Records:
         Each resident's satisfaction at the end of the run.
     tallies : dict
         Each governance mechanism's tally by its scenario section, in start order.
+    residents : ResidentRecords, optional
+        Each resident's age band, occupation, education and party membership.
     """
 
     scenario: Scenario
@@ -233,6 +262,7 @@ class Records:
     stations: StationRecords
     satisfaction: np.ndarray
     tallies: dict[str, Any]
+    residents: ResidentRecords | None = None
 
 
 def demand_records(log: DemandLog, demands: Any, scenario: Scenario) -> DemandRecords:

@@ -26,7 +26,13 @@ from sim.processes.demand import Demands, draw_demands
 from sim.processes.mechanism import Context, Mechanism
 from sim.processes.mechanisms import start_mechanisms
 from sim.processes.office_hours import end_of_day, office_hours
-from sim.processes.records import Records, demand_records, station_records, work_records
+from sim.processes.records import (
+    Records,
+    demand_records,
+    resident_records,
+    station_records,
+    work_records,
+)
 from sim.processes.routing import Router
 from sim.processes.satisfaction import Satisfaction
 from sim.processes.setting import Setting
@@ -149,6 +155,7 @@ class World:
             stations=station_records(self.setting.district, self.backlog, s.days),
             satisfaction=self.population.satisfaction.copy(),
             tallies={m.section: m.tally() for m in self.mechanisms},
+            residents=resident_records(self.population),
         )
         return self.records
 
