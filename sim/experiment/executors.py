@@ -30,6 +30,7 @@ CONNECT_SECONDS = 10  # how long to try a Dask scheduler before giving up
 IN_FLIGHT_PER_WORKER = 2
 PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal sent when the parent dies
 WATCH_SECONDS = 0.5
+TICK_SECONDS = 0.25  # how often progress from workers is read while waiting for results
 
 
 def cores() -> int:
@@ -41,10 +42,11 @@ def cores() -> int:
 
 
 def execute(
-    fn: Callable[[Any], Any],
+    fn: Callable[..., Any],
     jobs: Iterable[Any],
     workers: int | None = None,
     scheduler: str | Any | None = None,
+    ticks: Callable[[int], object] | None = None,
 ) -> Iterator[tuple[Any, Any]]:
     """Run ``fn(job)`` for every job and yield ``(job, result)`` as each finishes.
 
@@ -60,6 +62,11 @@ def execute(
     scheduler : str or distributed.Client, optional
         Address of a Dask scheduler (``tcp://host:8786``) or a ``distributed.Client``: run
         on that cluster instead of locally.
+    ticks : callable, optional
+        Progress from inside the jobs, for local workers: ``fn`` is then called as
+        ``fn(job, progress=tick)`` and each ``tick(k)`` (e.g. k simulated days) reaches
+        ``ticks`` in this process within a quarter of a second (a shared counter the workers
+        add to and this process reads while it waits).
     """
     jobs = iter(jobs)
     if scheduler is not None:
@@ -69,25 +76,58 @@ def execute(
     head = list(itertools.islice(jobs, n)) if n > 1 else []
     if n == 1 or len(head) <= 1:
         for job in itertools.chain(head, jobs):
-            yield job, fn(job)
+            yield job, fn(job) if ticks is None else fn(job, progress=ticks)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    counter = context.Value("q", 0) if ticks is not None else None
     gc.freeze()  # forked workers need not walk the parent's objects at each collection
     pool = ProcessPoolExecutor(
-        len(head),
-        mp_context=multiprocessing.get_context(method),
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
+        len(head), mp_context=context, initializer=_start_worker, initargs=(os.getpid(), counter)
     )
+    seen = 0
+
+    def first_done(futs: set) -> set:
+        nonlocal seen
+        done = wait(futs, timeout=None if counter is None else TICK_SECONDS,
+                    return_when=FIRST_COMPLETED)[0]  # fmt: skip
+        if counter is not None and ticks is not None:
+            now = counter.value
+            if now > seen:
+                ticks(now - seen)
+                seen = now
+        return done
+
+    submit = (lambda job: pool.submit(fn, job)) if counter is None else (
+        lambda job: pool.submit(_counted, fn, job)
+    )  # fmt: skip
     try:
         yield from _windowed(
-            lambda job: pool.submit(fn, job),
-            itertools.chain(head, jobs),
-            n * IN_FLIGHT_PER_WORKER,
-            lambda futs: wait(futs, return_when=FIRST_COMPLETED)[0],
+            submit, itertools.chain(head, jobs), n * IN_FLIGHT_PER_WORKER, first_done
         )
     finally:  # interrupted: drop the jobs not started rather than run them
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+_COUNTER: Any = None  # in a worker: the shared progress counter, when progress is watched
+
+
+def _start_worker(parent: int, counter: Any) -> None:
+    """A pool worker's start: end with the parent; keep the shared progress counter."""
+    global _COUNTER
+    _COUNTER = counter
+    die_with_parent(parent)
+
+
+def _tick(k: int) -> None:
+    """Add `k` to the shared progress counter (a worker's progress callback)."""
+    with _COUNTER.get_lock():
+        _COUNTER.value += k
+
+
+def _counted(fn: Callable[..., Any], job: Any) -> Any:
+    """Run ``fn(job)`` in a worker with progress going to the shared counter."""
+    return fn(job, progress=_tick)
 
 
 def die_with_parent(parent: int) -> None:

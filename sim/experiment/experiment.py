@@ -113,23 +113,20 @@ class Experiment:
         if not head:
             return 0
         jobs = itertools.chain(head, jobs)
-        here = self.scheduler is None and (len(head) == 1 or self.workers == 1)
+        # simulated days, here or in local workers; replications on a Dask cluster
+        by_day = self.scheduler is None
         left = self._left(replications)
         days = sum(n * self.scenarios[k].days for k, n in left.items())
         bar = _bar_class()(
-            total=days if here else sum(left.values()),  # in this process: simulated days
-            unit="day" if here else "rep",
-            desc="simulated days" if here else "replications",
+            total=days if by_day else sum(left.values()),
+            unit="day" if by_day else "rep",
+            desc="simulated days" if by_day else "replications",
             delay=2.0,
             disable=not self.progress,
             leave=False,
         )
-        if here and self.progress:
-            results = ((job, replicate(job, progress=bar.update)) for job in jobs)
-        elif here:
-            results = ((job, replicate(job)) for job in jobs)
-        else:
-            results = execute(replicate, jobs, self.workers, self.scheduler)
+        ticks = bar.update if by_day and self.progress else None
+        results = execute(replicate, jobs, self.workers, self.scheduler, ticks)
         ran = 0
         try:
             for job, tables in results:
@@ -138,7 +135,7 @@ class Experiment:
                 else:
                     self._memory[(job.key, job.replication)] = tables
                 ran += 1
-                if not here:
+                if not by_day:
                     bar.update(1)
                 if on_done is not None:
                     on_done()
