@@ -1,7 +1,8 @@
 """govsim: a discrete-event, agent-based simulator of community governance reform.
 
 The public API: load a scenario (with overrides), run it, get its tables; compare reforms with
-a baseline (paired differences with confidence intervals); load a run folder back.
+a baseline (paired differences with confidence intervals); load a run folder back; calibrate
+uncertain assumptions to field patterns and compare reforms over the posterior.
 
 >>> import sim
 >>> s = sim.load_scenario("scenarios/teaching.toml", {"days": 20})
@@ -18,6 +19,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and readers
+    from sim.experiment.calibration.abc import calibrate
+    from sim.experiment.calibration.posterior import Posterior, load_posterior
+    from sim.experiment.calibration.priors import load_calibration
     from sim.experiment.compare import compare, paired_differences
     from sim.experiment.comparison import Comparison
     from sim.experiment.load import load_results
@@ -32,6 +36,10 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and
 
 # public name -> module that defines it
 _LAZY = {
+    "Posterior": "sim.experiment.calibration.posterior",
+    "calibrate": "sim.experiment.calibration.abc",
+    "load_calibration": "sim.experiment.calibration.priors",
+    "load_posterior": "sim.experiment.calibration.posterior",
     "Comparison": "sim.experiment.comparison",
     "Precision": "sim.experiment.run",
     "RunOptions": "sim.experiment.options",
@@ -53,6 +61,10 @@ _LAZY = {
 
 __all__ = [
     "Comparison",
+    "Posterior",
+    "calibrate",
+    "load_calibration",
+    "load_posterior",
     "Precision",
     "RunOptions",
     "RunResult",

@@ -27,6 +27,9 @@ REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
 TEACHING = SCENARIOS / "teaching.toml"
 PACKAGE = Path(sim.__file__).resolve().parent
+# pyabc draws particles only from NumPy's global generator: the calibration seeds it around
+# pyabc's use and puts it back, on lines marked "# noqa: NPY002" (and nowhere else)
+GLOBAL_STATE_ALLOWED = PACKAGE / "experiment" / "calibration"
 
 # Functions of the legacy global generator (``np.random.<name>(...)``).
 GLOBAL_DRAWS = (
@@ -124,7 +127,8 @@ def test_detector_flags_every_form_of_global_state() -> None:
 
 
 def test_no_global_random_state_in_sim() -> None:
-    """No module of ``sim/`` seeds or draws from NumPy's global generator or ``random``."""
+    """No module of ``sim/`` seeds or draws from NumPy's global generator or ``random``
+    (except the calibration's marked lines that seed it for pyabc and put it back)."""
     files = sorted(PACKAGE.rglob("*.py"))
     assert len(files) > 10, f"too few sources found under {PACKAGE}"
     assert PACKAGE / "model" / "streams.py" in files
@@ -132,6 +136,7 @@ def test_no_global_random_state_in_sim() -> None:
         f"{path.relative_to(PACKAGE.parent)}:{line_no}: {kind}: {text}"
         for path in files
         for kind, line_no, text in global_state_uses(path.read_text(encoding="utf-8"))
+        if not (path.is_relative_to(GLOBAL_STATE_ALLOWED) and "noqa: NPY002" in text)
     ]
     assert not offences, "global random state in sim/:\n" + "\n".join(offences)
 

@@ -112,6 +112,8 @@ def _compare(args: argparse.Namespace) -> int:
     args.run_folder, args.folder_existed = out, Path(out).exists()
     names = ", ".join(r.name for r in reforms)
     what = f"comparing {names} with {base.name}: {args.replications} paired replications"
+    if args.posterior is not None:
+        return _compare_posterior(args, base, reforms, seed, out, what, warnings)
     _plan(args, what, seed, out)
     from sim.experiment.compare import compare, readable
 
@@ -123,6 +125,37 @@ def _compare(args: argparse.Namespace) -> int:
         print("conservation (whole run):")
         print(readable(table, CONSERVATION, "", base.name))
     for line in warnings:  # after the run: an error before it stays the one line printed
+        print(line, file=sys.stderr)
+    print(f"results written to {out}")
+    return 0
+
+
+def _compare_posterior(
+    args: argparse.Namespace,
+    base: Any,
+    reforms: list[Any],
+    seed: int,
+    out: Path,
+    what: str,
+    warnings: list[str],
+) -> int:
+    """``compare --posterior``: the comparison under draws of the calibrated assumptions."""
+    from sim.experiment.calibration.posterior import load_posterior
+    from sim.scenario import ScenarioError
+
+    try:
+        post = load_posterior(args.posterior)
+    except ScenarioError as exc:
+        raise ScenarioError("--posterior", exc.key, f"{exc.file}: {exc.message}") from None
+    _plan(args, f"{what} under each of {args.draws} posterior draws", seed, out)
+    from sim.experiment.uncertain import compare_posterior, readable_effects
+
+    result = compare_posterior(
+        base, reforms, post, args.draws, args.replications, seed, _options(args, out)
+    )
+    if not args.quiet:
+        print(readable_effects(result.effects, HEADLINE, args.demand_type, base.name))
+    for line in warnings:
         print(line, file=sys.stderr)
     print(f"results written to {out}")
     return 0

@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
             "govsim compare scenarios/baseline.toml scenarios/xiangfang_center.toml",
             "govsim compare scenarios/teaching.toml scenarios/teaching.toml \\\n"
             "    --set units.community_desk.servers=4 --replications 20",
+            "govsim compare scenarios/baseline.toml scenarios/xiangfang_center.toml \\\n"
+            "    --posterior results/calibrate-baseline --draws 20 --replications 3",
         ),
     )
     c.add_argument("baseline", help="baseline scenario file")
@@ -100,6 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     _set_option(c, "override a key in every scenario")
     c.add_argument("--out", type=Path, help="output folder")
     c.add_argument("--demand-type", default="", help="demand type of the printed table")
+    c.add_argument(
+        "--posterior",
+        type=Path,
+        metavar="DIR",
+        help="a calibration folder (govsim calibrate): run under draws of its assumptions and "
+        "report the interval from parameters and randomness together",
+    )
+    c.add_argument(
+        "--draws", type=_positive, default=20, help="posterior draws with --posterior (default 20)"
+    )
     c.add_argument("--no-figures", action="store_true", help="skip the PNG figure")
     c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     _executor_options(c)
@@ -120,6 +132,41 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     _executor_options(w)
     w.set_defaults(func=commands._sweep)
+
+    k = _command(
+        sub,
+        "calibrate",
+        help="fit uncertain assumptions to field patterns (ABC-SMC): a posterior sample",
+        description="Fit the assumptions of a calibration file to the field patterns of its "
+        "targets file with pyabc's ABC-SMC, and write the posterior, posterior predictive, "
+        "diagnostics and figures. Rerun into the same --out to resume. The result is the same "
+        "for any number of workers and on Dask.",
+        examples=(
+            "govsim calibrate calibration/sbc_teaching.toml --out results/sbc",
+            "govsim calibrate calibration/baseline.toml --workers 2 --generations 4",
+            "govsim calibrate calibration/baseline.toml --scheduler tcp://host:8786",
+        ),
+    )
+    k.add_argument("file", type=Path, metavar="FILE", help="calibration file (TOML)")
+    k.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default results/calibrate-<file>/<run-id>); rerun into it to resume",
+    )
+    k.add_argument("--population", type=_positive, help="particles (default: the file's [abc])")
+    k.add_argument(
+        "--generations", type=_positive, help="generations in all (default: the file's [abc])"
+    )
+    k.add_argument("--quiet", action="store_true", help="no line per generation")
+    where = k.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, default=1, help="local worker processes")
+    where.add_argument(
+        "--scheduler",
+        type=_address,
+        metavar="ADDRESS",
+        help="evaluate particles on a Dask distributed scheduler, e.g. tcp://host:8786",
+    )
+    k.set_defaults(func=_calibrate)
 
     t = _command(
         sub,
@@ -167,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     _set_option(a, "override a scenario key before listing")
     a.set_defaults(func=commands._assumptions)
     return p
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from sim.cli.calibrate import command
+
+    return command(args)
 
 
 def _command(

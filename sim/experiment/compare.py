@@ -9,23 +9,21 @@ two share, which is why the interval is narrower than that of two independent ru
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from sim.experiment.comparison import Comparison
+from sim.experiment.comparison import DIFFERENCE_KEYS, Comparison
 from sim.experiment.experiment import Experiment, safe_key
 from sim.experiment.options import RunOptions
 from sim.experiment.result import half_width
 from sim.experiment.store import atomic_write_frame
+from sim.experiment.uncertain import PosteriorComparison, compare_posterior
 from sim.scenario.schema import Scenario
 
 COMPARISON_COLUMNS = [
-    "metric",
-    "demand_type",
-    "scenario",
-    "baseline_mean",
-    "scenario_mean",
-    "diff_mean",
+    *DIFFERENCE_KEYS,
     "diff_ci_low",
     "diff_ci_high",
     "replications",
@@ -76,7 +74,9 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     options: RunOptions | None = None,
-) -> Comparison:
+    posterior: Any = None,
+    draws: int = 20,
+) -> Comparison | PosteriorComparison:
     """Run a baseline and reforms side by side: each arm's results and their paired
     differences.
 
@@ -93,14 +93,23 @@ def compare(
     options : RunOptions, optional
         As for `sim.run`; the run folder gets ``comparison.csv``, ``summary.csv``,
         ``comparison.png`` and the stored replications, and a rerun into it resumes.
+    posterior : str, Path or Posterior, optional
+        A calibration's posterior (`govsim calibrate`): run every arm under `draws` sets of
+        assumptions drawn from it, `replications` each, and report the effects with the
+        uncertainty of parameters and randomness together (`sim.experiment.uncertain`).
+    draws : int
+        Sets of assumptions drawn from the posterior.
 
     Returns
     -------
     Comparison
         ``.differences`` (columns ``metric, demand_type, scenario, baseline_mean,
         scenario_mean, diff_mean, diff_ci_low, diff_ci_high, replications``), ``.summary``
-        (every arm's replications), ``.table()``, ``.arms()`` and ``.plot()``.
+        (every arm's replications), ``.table()``, ``.arms()`` and ``.plot()``; with a
+        posterior, a `PosteriorComparison` (``.effects``, ``.differences``, ``.draws``).
     """
+    if posterior is not None:
+        return compare_posterior(baseline, reforms, posterior, draws, replications, seed, options)
     options = options or RunOptions()
     seed = baseline.seed if seed is None else seed
     n = max(2, baseline.replications if replications is None else replications)

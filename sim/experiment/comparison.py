@@ -26,6 +26,15 @@ SHOWN = {
     "staff_hours_share_self_governance": "",
     "cost_yuan_per_demand": "",
 }
+# the columns every table of differences starts with: which row, and both arms' means
+DIFFERENCE_KEYS = [
+    "metric",
+    "demand_type",
+    "scenario",
+    "baseline_mean",
+    "scenario_mean",
+    "diff_mean",
+]
 Rows = Mapping[str, str] | Iterable[str | tuple[str, str]] | None
 
 
