@@ -27,6 +27,7 @@ RANK = {
     "sim.metrics": 4,
     "sim.experiment": 5,
     "sim.cli": 6,
+    "sim.app": 6,
     "sim": 6,  # the package's public API (sim/__init__.py) and sim/__main__.py
     "sim.__main__": 6,
 }

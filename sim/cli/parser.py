@@ -213,7 +213,26 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--all", action="store_true", help="every figure with its source")
     _set_option(a, "override a scenario key before listing")
     a.set_defaults(func=commands._assumptions)
+
+    ap = _command(
+        sub,
+        "app",
+        help="serve the classroom page (needs pip install '.[app]')",
+        description="Serve the classroom page on this machine: pick a reform, move the levers, "
+        "see baseline and reform side by side, watch a simulated day; Info tab and glossary.",
+        examples=("govsim app", "govsim app --port 8800 --open"),
+    )
+    ap.add_argument("--port", type=_positive, default=8765, help="port (default 8765)")
+    ap.add_argument("--host", default="localhost", help="host to listen on (default localhost)")
+    ap.add_argument("--open", action="store_true", help="open the page in a browser")
+    ap.set_defaults(func=_app)
     return p
+
+
+def _app(args: argparse.Namespace) -> int:
+    from sim.app.serve import main
+
+    return main(["--port", str(args.port), "--host", args.host, *(["--open"] if args.open else [])])
 
 
 def _calibrate(args: argparse.Namespace) -> int:
