@@ -207,6 +207,8 @@ def test_the_day_plays_and_pauses(browser: object, server: str, artifacts: Path)
 
 
 def test_info_glossary_and_export(browser: object, server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     import sim
 
     page, _, _ = open_page(browser, server)
@@ -217,11 +219,19 @@ def test_info_glossary_and_export(browser: object, server: str, tmp_path: Path) 
                     "THINGS TO TRY", "EXTENDING THE MODEL", "CREDITS AND REFERENCES"):  # fmt: skip
         assert heading in text
     page.get_by_role("tab", name="Glossary & sources").click()
-    page.wait_for_selector("text=居政剥离", timeout=30_000)
+    terms = ["街道办事处", "社区", "网格", "居政剥离", "全街通办", "三减一加强", "准入", "费随事转",
+             "三级六步"]  # fmt: skip
+    # some terms also label the levers, so wait for all of them (the glossary drawn), not one
+    try:
+        page.wait_for_function(
+            "terms => terms.every(t => document.body.innerText.includes(t))",
+            arg=terms, timeout=30_000,
+        )  # fmt: skip
+    except PlaywrightTimeout:  # say which terms are missing, below
+        pass
     text = page.inner_text("body")
-    for term in ("街道办事处", "社区", "网格", "居政剥离", "全街通办", "三减一加强", "准入",
-                 "费随事转", "三级六步"):  # fmt: skip
-        assert term in text
+    missing = [t for t in terms if t not in text]
+    assert missing == [], f"glossary terms not on the page: {missing}"
     with page.expect_download() as got:
         page.get_by_text("reform file, classroom size").click()
     path = tmp_path / got.value.suggested_filename
