@@ -158,14 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--generations", type=_positive, help="generations in all (default: the file's [abc])"
     )
     k.add_argument("--quiet", action="store_true", help="no line per generation")
-    where = k.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, default=1, help="local worker processes")
-    where.add_argument(
-        "--scheduler",
-        type=_address,
-        metavar="ADDRESS",
-        help="evaluate particles on a Dask distributed scheduler, e.g. tcp://host:8786",
-    )
+    _executor_options(k, workers=1, exclusive=True)
     k.set_defaults(func=_calibrate)
 
     t = _command(
@@ -339,9 +332,20 @@ def _roots_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _executor_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=_positive, help="local worker processes (default: all cores)")
-    p.add_argument(
+def _executor_options(
+    p: argparse.ArgumentParser, workers: int | None = None, exclusive: bool = False
+) -> None:
+    """``--workers`` (default `workers`, else all cores) and ``--scheduler``; with
+    `exclusive`, giving both is a usage error."""
+    where = p.add_mutually_exclusive_group() if exclusive else p
+    shown = "all cores" if workers is None else str(workers)
+    where.add_argument(
+        "--workers",
+        type=_positive,
+        default=workers,
+        help=f"local worker processes (default: {shown})",
+    )
+    where.add_argument(
         "--scheduler",
         type=_address,
         metavar="ADDRESS",

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment.comparison import DIFFERENCE_KEYS, Comparison
+from sim.experiment.comparison import DIFFERENCE_KEYS, Comparison, paired
 from sim.experiment.experiment import Experiment, safe_key
 from sim.experiment.options import RunOptions
 from sim.experiment.result import half_width
@@ -42,13 +42,8 @@ def paired_differences(summary: pd.DataFrame, baseline: str, level: float = 0.95
     level : float
         Confidence level of the intervals.
     """
-    keys = ["metric", "demand_type", "replication"]
-    base = summary[summary["scenario"] == baseline].set_index(keys)["value"]
     rows = []
-    for name in [s for s in summary["scenario"].unique() if s != baseline]:
-        other = summary[summary["scenario"] == name].set_index(keys)["value"]
-        both = pd.concat({"b": base, "s": other}, axis=1, join="inner").dropna()
-        both["d"] = both["s"] - both["b"]
+    for name, both in paired(summary, baseline, ["metric", "demand_type", "replication"]):
         g = both.groupby(level=["metric", "demand_type"], sort=False)
         agg = g.agg(
             baseline_mean=("b", "mean"),

@@ -9,7 +9,7 @@ metric registry's better direction), each arm's own means and intervals, and a f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,23 @@ DIFFERENCE_KEYS = [
     "scenario_mean",
     "diff_mean",
 ]
+
+
+def paired(
+    summary: pd.DataFrame, baseline: str, keys: list[str], column: str = "scenario"
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Each other arm's values beside the baseline's, row by row: what a paired comparison
+    rests on. Yields ``(arm, frame)`` with columns ``b`` (baseline), ``s`` (the arm) and
+    ``d`` (``s − b``), indexed by `keys`; rows missing (or NaN) in either arm are left out.
+    """
+    base = summary[summary[column] == baseline].set_index(keys)["value"]
+    for name in [x for x in summary[column].unique() if x != baseline]:
+        other = summary[summary[column] == name].set_index(keys)["value"]
+        both = pd.concat({"b": base, "s": other}, axis=1, join="inner").dropna()
+        both["d"] = both["s"] - both["b"]
+        yield name, both
+
+
 Rows = Mapping[str, str] | Iterable[str | tuple[str, str]] | None
 
 

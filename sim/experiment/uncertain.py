@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment.comparison import DIFFERENCE_KEYS
+from sim.experiment.comparison import DIFFERENCE_KEYS, paired
 from sim.experiment.experiment import Experiment, safe_key
 from sim.experiment.options import RunOptions
 from sim.experiment.store import atomic_write_frame
@@ -186,7 +186,7 @@ def compare_posterior(
     try:
         exp.ensure(n)
         summary = exp.table("summary")
-        diffs = _differences(summary, names, draws)
+        diffs = _differences(summary, names[0])
         effects = _effects(diffs, summary, names, n, draws, level)
         if exp.store is not None:
             root = exp.store.root
@@ -216,16 +216,12 @@ def _split(summary: pd.DataFrame) -> pd.DataFrame:
     return summary.assign(arm=arm_draw[0], draw=arm_draw[1].astype(int))
 
 
-def _differences(summary: pd.DataFrame, names: list[str], draws: int) -> pd.DataFrame:
+def _differences(summary: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Every paired difference reform − baseline, by draw and replication."""
-    s = _split(summary)
     keys = ["metric", "demand_type", "draw", "replication"]
-    base = s[s["arm"] == names[0]].set_index(keys)["value"]
     parts = []
-    for name in names[1:]:
-        other = s[s["arm"] == name].set_index(keys)["value"]
-        both = pd.concat({"b": base, "s": other}, axis=1, join="inner").dropna()
-        d = (both["s"] - both["b"]).rename("diff").reset_index()
+    for name, both in paired(_split(summary), baseline, keys, column="arm"):
+        d = both["d"].rename("diff").reset_index()
         parts.append(d.assign(scenario=name))
     out = pd.concat(parts, ignore_index=True)
     return out[["scenario", "metric", "demand_type", "draw", "replication", "diff"]]
