@@ -19,6 +19,7 @@ from hypothesis import strategies as hs
 
 from sim.clock import DAY
 from sim.model.station import Entry, Post, Station
+from sim.model.wake import Environment
 from sim.rules.priority import FILE, RESIDENT, TASK, Rule, fifo, residents_first, tasks_first
 
 Log = list[tuple]
@@ -54,7 +55,7 @@ def join_at(
 
 def test_fifo_on_two_windows() -> None:
     """Five residents a minute apart at two ten-minute windows: first come, first served."""
-    env = simpy.Environment()
+    env = Environment()
     st, log = make_station(env, servers=2)
     for job in range(5):
         join_at(env, st, float(job), RESIDENT, job, 10.0)
@@ -83,7 +84,7 @@ def test_fifo_on_two_windows() -> None:
 )
 def test_priority_between_classes(rule: Rule, order: tuple[int, int, int]) -> None:
     """While one staffer is busy a file, a task and a resident arrive; the rule orders them."""
-    env = simpy.Environment()
+    env = Environment()
     st, log = make_station(env, servers=1, rule=rule)
     join_at(env, st, 0.0, RESIDENT, 0, 10.0)
     join_at(env, st, 1.0, FILE, 1, 10.0)
@@ -105,7 +106,7 @@ def test_priority_between_classes(rule: Rule, order: tuple[int, int, int]) -> No
 
 def test_no_service_while_closed_and_overtime_after_closing() -> None:
     """Nothing starts while the office is closed; a service begun before closing is finished."""
-    env = simpy.Environment()
+    env = Environment()
     st, log = make_station(env, servers=1, always_open=False)
     join_at(env, st, 5.0, RESIDENT, 0, 30.0)  # before opening: waits
     at(env, 10.0, st.open)
@@ -135,7 +136,7 @@ def test_no_service_while_closed_and_overtime_after_closing() -> None:
 )
 def test_close_calls_on_close_only_when_residents_wait(cls: int, called: bool) -> None:
     """Closing sends home residents at the counter; files and tasks just stay in the tray."""
-    env = simpy.Environment()
+    env = Environment()
     st, log = make_station(env, servers=1, always_open=False)
     at(env, 0.0, st.open)
     join_at(env, st, 1.0, RESIDENT, 0, 100.0)
@@ -152,7 +153,7 @@ def test_close_calls_on_close_only_when_residents_wait(cls: int, called: bool) -
 
 def test_open_starts_waiting_work_on_every_free_window() -> None:
     """At opening, each of three windows takes the next work by priority (tasks first)."""
-    env = simpy.Environment()
+    env = Environment()
     st, log = make_station(env, servers=3, rule=tasks_first, always_open=False)
     join_at(env, st, 1.0, RESIDENT, 0, 20.0)
     join_at(env, st, 2.0, FILE, 1, 20.0)
@@ -174,7 +175,7 @@ def test_open_starts_waiting_work_on_every_free_window() -> None:
 
 def test_zero_servers_is_an_unlimited_delay() -> None:
     """An online platform (servers = 0) starts every job at once, however many there are."""
-    env = simpy.Environment()
+    env = Environment()
     st, log = make_station(env, servers=0, rule=tasks_first, days=1)
     for job, t in enumerate([0.0, 0.0, 0.0, 1.0, 2.0]):
         join_at(env, st, t, FILE if job % 2 else RESIDENT, job, 10.0)
@@ -204,7 +205,7 @@ def test_busy_idle_and_area_bookkeeping() -> None:
     Day 0 is open 100-400, day 1 is open 1540-1840. A 300-minute task runs into overtime and
     is booked in full to day 0; a resident who comes before the second opening waits for it.
     """
-    env = simpy.Environment()
+    env = Environment()
     st, log = make_station(env, servers=2, rule=fifo, always_open=False, days=2)
     at(env, 100.0, st.open)
     join_at(env, st, 130.0, RESIDENT, 0, 60.0)
@@ -244,7 +245,7 @@ def test_idle_time_over_midnight_is_booked_to_each_day() -> None:
     One 10-minute job at minute 3000 (day 2, 2:00) of a three-day run; the window is idle
     again from 3010 to the end of day 2 (4320): 120 + 1310 = 1430 idle minutes on day 2.
     """
-    env = simpy.Environment()
+    env = Environment()
     st, log = make_station(env, servers=1, days=3)
     join_at(env, st, 3000.0, FILE, 0, 10.0)
     env.run()
@@ -263,7 +264,7 @@ def test_idle_split_at_exact_midnight_and_past_the_last_day() -> None:
     day 0 is 2 x 1440 idle; day 1 is 1 x 30 (1440-1470) + 2 x 1530 (1470-3000), of which
     2 x 120 lie past the end of the run (2880) and are booked on day 1 too.
     """
-    env = simpy.Environment()
+    env = Environment()
     st, _ = make_station(env, servers=2, days=2)
     join_at(env, st, DAY, FILE, 0, 30.0)
     env.run()
@@ -274,7 +275,7 @@ def test_idle_split_at_exact_midnight_and_past_the_last_day() -> None:
 
 def test_work_after_the_last_day_is_booked_on_the_last_day() -> None:
     """Monitoring columns have one row per day of the run; later work lands in the last row."""
-    env = simpy.Environment()
+    env = Environment()
     st, _ = make_station(env, servers=1, days=2)
     join_at(env, st, 5000.0, FILE, 0, 7.0)  # day 3 of a two-day run
     env.run()
@@ -298,7 +299,7 @@ def test_little_and_busy_identities(
     jobs: list[tuple[int, int, int]], servers: int, rule: Rule
 ) -> None:
     """An always-open counter: area = total time in system (Little), busy + idle = c * T."""
-    env = simpy.Environment()
+    env = Environment()
     st, log = make_station(env, servers=servers, rule=rule, days=1)
     for job, (t, minutes, cls) in enumerate(jobs):
         join_at(env, st, float(t), cls, job, float(minutes))
@@ -320,7 +321,7 @@ def test_little_and_busy_identities(
 
 def test_join_while_full_queues_by_class() -> None:
     """With every window busy, arrivals wait in the queue of their class."""
-    env = simpy.Environment()
+    env = Environment()
     st, _ = make_station(env, servers=1)
     entries: list[Entry] = [
         (RESIDENT, 0, 10.0, 0.0),

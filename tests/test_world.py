@@ -18,6 +18,7 @@ import simpy
 
 import sim
 from sim.metrics.mechanisms import mechanism_metrics
+from sim.model.wake import Environment, wake
 from sim.processes.world import build_world
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -71,3 +72,30 @@ def test_simpy_internals_the_engine_relies_on() -> None:
     failed.fail(RuntimeError("x"))
     failed.defused = True
     assert failed._defused is True and failed._ok is False
+
+
+def test_wakes_and_simpy_events_share_one_calendar_in_order() -> None:
+    """A wake (a bare call-back on SimPy's queue) runs at its time, in SimPy's (time,
+    priority, event id) order among timeouts and processes, under `step` and `run(until)`."""
+    env = Environment()
+    seen: list[tuple[str, float]] = []
+
+    def process(env: Environment):  # noqa: ANN202 - a SimPy generator
+        yield env.timeout(2.0)
+        seen.append(("process", env.now))
+        wake(env, 0.0, lambda v: seen.append((v, env.now)), "wake at 2, after the process")
+
+    wake(env, 2.0, lambda v: seen.append((v, env.now)), "wake at 2, first")
+    env.process(process(env))
+    env.timeout(1.0).callbacks.append(lambda _: seen.append(("timeout", env.now)))
+    wake(env, 3.0, lambda v: seen.append((v, env.now)), "wake at 3")
+    wake(env, 9.0, lambda v: seen.append((v, env.now)), "never: after the horizon")
+    env.run(until=5.0)
+    assert seen == [
+        ("timeout", 1.0),
+        ("wake at 2, first", 2.0),
+        ("process", 2.0),
+        ("wake at 2, after the process", 2.0),
+        ("wake at 3", 3.0),
+    ]
+    assert env.now == 5.0

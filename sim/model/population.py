@@ -84,7 +84,7 @@ def build_population(s: Scenario, rng: np.random.Generator) -> Population:
             [[spec.occupation_by_age[a].get(o, 0.0) for o in occupations] for a in ages]
         ).cumsum(axis=1)
         cdf /= cdf[:, -1:]
-        occupation = (u_occupation[:, None] >= cdf[age]).sum(axis=1)
+        occupation = _pick_by_row(cdf, age, u_occupation)
     else:
         occupation = _pick(occ_p, u_occupation)
     occupation = np.minimum(occupation, len(occupations) - 1).astype(np.int8)
@@ -95,7 +95,7 @@ def build_population(s: Scenario, rng: np.random.Generator) -> Population:
     if spec.education_by_age:
         cdf = np.array([list(spec.education_by_age[a].values()) for a in ages]).cumsum(axis=1)
         cdf /= cdf[:, -1:]
-        education = (traits[0][:, None] >= cdf[age]).sum(axis=1)
+        education = _pick_by_row(cdf, age, traits[0])
         education = np.minimum(education, len(educations) - 1).astype(np.int8)
     else:
         education = np.zeros(n, np.int8)
@@ -122,6 +122,23 @@ def _pick(p: np.ndarray, u: np.ndarray) -> np.ndarray:
     cdf = p.cumsum()
     cdf /= cdf[-1]
     return cdf.searchsorted(u, side="right")
+
+
+def _pick_by_row(cdf: np.ndarray, row: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Categories drawn from uniforms `u`, each with the cumulative shares of its own row of
+    `cdf` (e.g. occupations within the resident's age band).
+
+    Done a block of residents at a time, so that a city of millions needs a few bytes a
+    resident beside the result, not a row of shares each.
+    """
+    out = np.empty(len(u), np.int8)
+    for lo in range(0, len(u), _BLOCK):
+        hi = lo + _BLOCK
+        out[lo:hi] = (u[lo:hi, None] >= cdf[row[lo:hi]]).sum(axis=1)
+    return out
+
+
+_BLOCK = 1 << 18  # residents per block of `_pick_by_row`
 
 
 def _table(shares: dict[str, float]) -> tuple[list[str], np.ndarray]:

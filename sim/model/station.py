@@ -6,26 +6,26 @@ the desk. Each free window takes the next piece of work chosen by the station's 
 but only while the office is open; work started before closing is finished (overtime).
 
 The station is an event-driven multi-server queue on a SimPy environment: no process per
-customer, only one SimPy event per service with a callback (`sim.model.wake`), which is what
-makes the
-engine faster than a process per customer holding a ``simpy.Resource``. It keeps its own
-monitoring: busy minutes by class and day, idle minutes by day (free windows while open), and
-the time integral of the number present (for Little's law).
+customer, only one entry per service on SimPy's calendar, a bare call-back of the station
+(a wake, `sim.model.wake`), which is what makes the engine faster than a process per customer
+holding a ``simpy.Resource``. It keeps its own monitoring: busy minutes by class and day, idle
+minutes by day (free windows while open), and the time integral of the number present (for
+Little's law).
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from heapq import heappush
 from typing import Any
 
-import simpy
 from simpy.events import NORMAL
 
 from sim.clock import DAY
-from sim.model.wake import Wake
+from sim.model.wake import Environment
 from sim.rules.priority import N_CLASSES, RESIDENT, TASK, Rule
 
 Entry = tuple[int, int, float, float]  # (class, job, service minutes, time joined)
@@ -67,7 +67,7 @@ class Station:
 
     Parameters
     ----------
-    env : simpy.Environment
+    env : Environment
         The environment whose clock (minutes) the station follows.
     post : Post
         Its name, unit, level, servers, priority rule, hours and staff cost.
@@ -75,7 +75,7 @@ class Station:
         Length of the run in days (size of the daily monitoring columns).
     """
 
-    def __init__(self, env: simpy.Environment, post: Post, days: int) -> None:
+    def __init__(self, env: Environment, post: Post, days: int) -> None:
         self.env = env
         self.name, self.unit, self.level = post.name, post.unit, post.level
         self.servers = post.servers
@@ -83,6 +83,7 @@ class Station:
         self.rule = post.rule
         self.is_open = post.always_open
         self.after_hours = False  # staying late for departments' tasks only (overtime)
+        self.counting = self.is_open  # free windows count as idle: open, not overtime
         self.days = days
         self.staff_cost = post.staff_cost
         self.cost_per_minute = 0.0  # wage per minute of service (set by the router)
@@ -92,27 +93,50 @@ class Station:
         self.t_mark = 0.0
         self.busy = [0.0] * (N_CLASSES * days)
         self.idle = [0.0] * days
+        # the day of `t_mark` (the last day when past the run) and the minute an interval
+        # from `t_mark` has to be split at (the next midnight; never past the last day)
+        self.day = 0
+        self.day_end = DAY if days > 1 else math.inf
+        self.busy_at = 0  # where `busy` of the day of `t_mark` starts
         self.started = 0
         self.on_start: Callable[[Station, Entry, float], Any] = _ignore
         self.on_done: Callable[[Station, Entry], Any] = _ignore
         self.on_close: Callable[[Station], Any] = _ignore
+        self._done = self._finish  # the call-back of a service's end, bound once
+        self._queue, self._eid = env._queue, env._eid  # SimPy's calendar and event ids
 
     # -- monitoring ---------------------------------------------------------------------
     def _mark(self, now: float) -> None:
         """Accumulate the number present and idle windows since the last change."""
         t0 = self.t_mark
-        dt = now - t0
-        if dt > 0.0:
-            self.area += self.present * dt
-            if self.is_open and self.free > 0 and not self.after_hours:
-                idle, last = self.idle, self.days - 1
-                d = int(t0 // DAY)
-                while (d + 1) * DAY < now and d < last:  # an interval over midnight is split
-                    idle[d] += self.free * ((d + 1) * DAY - t0)
-                    t0 = (d + 1) * DAY
-                    d += 1
-                idle[d if d < last else last] += self.free * (now - t0)
+        if now > t0:
+            self.area += self.present * (now - t0)
+            if self.free > 0 and self.counting:
+                if now <= self.day_end:
+                    self.idle[self.day] += self.free * (now - t0)
+                else:
+                    self._idle_over_midnight(t0, now)
+            if now >= self.day_end:
+                self._new_day(now)
         self.t_mark = now
+
+    def _idle_over_midnight(self, t0: float, now: float) -> None:
+        """Idle windows from `t0` to `now`, split at each midnight between them."""
+        idle, last = self.idle, self.days - 1
+        d = int(t0 // DAY)
+        while (d + 1) * DAY < now and d < last:
+            idle[d] += self.free * ((d + 1) * DAY - t0)
+            t0 = (d + 1) * DAY
+            d += 1
+        idle[d if d < last else last] += self.free * (now - t0)
+
+    def _new_day(self, now: float) -> None:
+        """The clock has reached the day of `now`: daily columns move on."""
+        last = self.days - 1
+        d = int(now // DAY)
+        self.day = d if d < last else last
+        self.day_end = (d + 1) * DAY if d < last else math.inf
+        self.busy_at = N_CLASSES * self.day
 
     def queued(self) -> int:
         """Work waiting (not in service)."""
@@ -126,10 +150,10 @@ class Station:
         if now != self.t_mark:
             self._mark(now)
         self.present += 1
-        if self.servers == 0:
-            self._start(entry, now)
-        elif self.is_open and self.free > 0 and (not self.after_hours or entry[0] == TASK):
+        if self.free > 0 and self.is_open and (not self.after_hours or entry[0] == TASK):
             self.free -= 1
+            self._start(entry, now)
+        elif not self.servers:  # a pure delay: never a queue
             self._start(entry, now)
         elif first:
             self.queues[entry[0]].appendleft(entry)
@@ -137,20 +161,20 @@ class Station:
             self.queues[entry[0]].append(entry)
 
     def _start(self, entry: Entry, now: float) -> None:
-        cls, dur = entry[0], entry[2]
-        d = int(now // DAY)
-        self.busy[N_CLASSES * (d if d < self.days else self.days - 1) + cls] += dur
+        # always called at the clock of the last mark, so `busy_at` is the day of `now`
+        dur = entry[2]
+        self.busy[self.busy_at + entry[0]] += dur
         self.started += 1
         self.on_start(self, entry, now)
-        env = self.env  # `sim.model.wake.wake`, inlined on this hot path
-        heappush(env._queue, (now + dur, NORMAL, next(env._eid), Wake(self._finish, entry)))
+        # `sim.model.wake.wake`, inlined on this hot path
+        heappush(self._queue, (now + dur, NORMAL, next(self._eid), self._done, entry))
 
-    def _finish(self, event: Wake) -> None:
+    def _finish(self, entry: Entry) -> None:
         now = self.env._now
         if now != self.t_mark:
             self._mark(now)
         self.present -= 1
-        self.on_done(self, event._value)  # follow-up work queues before the window is free
+        self.on_done(self, entry)  # follow-up work queues before the window is free
         if self.servers:
             self.free += 1
             if self.is_open and self.present > self.servers - self.free:  # work is waiting
@@ -170,6 +194,7 @@ class Station:
         now = self.env.now
         self._mark(now)
         self.is_open = True
+        self.counting = not self.after_hours
         self._next(now)
 
     def close(self, stay: bool = False) -> None:
@@ -181,6 +206,7 @@ class Station:
             self.after_hours = True
         else:
             self.is_open = False
+        self.counting = False
         if self.queues[RESIDENT]:
             self.on_close(self)
 
@@ -190,6 +216,7 @@ class Station:
             self._mark(self.env.now)
             self.after_hours = False
             self.is_open = False
+            self.counting = False
 
 
 def _ignore(*_: Any) -> None:

@@ -1,32 +1,46 @@
-"""A bare SimPy event: "call me back at time t" for the engine's hot paths.
+"""The engine's clock: SimPy's environment, whose calendar also carries bare call-backs.
 
-A service ending, a file arriving after its forwarding delay: each is one event on SimPy's
-event queue with one callback. `wake` puts such an event on the queue directly, skipping the
-checks of ``simpy.Timeout`` (a delay is never negative here). It is processed by SimPy's own
-``Environment.step`` like any other event, so it mixes freely with processes and timeouts.
+A service ending, a file arriving after its forwarding delay: each is "call ``fn(value)`` at
+time t" and nothing more. Such a *wake* goes on SimPy's own event queue as the entry
+``(t, NORMAL, eid, fn, value)`` beside SimPy's ``(t, priority, eid, event)``: the same
+calendar, ordered by the same (time, priority, event id) keys, but with no event object, no
+callback list and no checks. `Environment.step` runs both kinds, so SimPy processes,
+timeouts and wakes mix freely and in exactly the order SimPy would give them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
+from simpy.core import EmptySchedule
 from simpy.events import NORMAL
 
 
-class Wake:
-    """An event that has already succeeded with `value`, waiting on the queue to fire."""
+class Environment(simpy.Environment):
+    """SimPy's environment with wakes on its queue (see the module docstring).
 
-    __slots__ = ("_ok", "_value", "callbacks")
+    Everything of ``simpy.Environment`` works as before; `step` also runs the five-element
+    entries `wake` pushes. The router's loop (`sim.processes.routing.Router.run`) inlines
+    the same dispatch.
+    """
 
-    def __init__(self, callback: Callable[[Wake], Any], value: Any) -> None:
-        self.callbacks: list[Callable[[Wake], Any]] | None = [callback]
-        self._ok = True
-        self._value = value
+    def step(self) -> None:
+        """Process the next entry of the calendar: a wake's call-back, or a SimPy event."""
+        try:
+            item = heappop(self._queue)
+        except IndexError:
+            raise EmptySchedule from None
+        if len(item) == 5:
+            self._now = item[0]
+            item[3](item[4])
+            return
+        heappush(self._queue, item)  # a SimPy event: back in front, for SimPy's own step
+        super().step()
 
 
-def wake(env: simpy.Environment, delay: float, callback: Callable[[Wake], Any], value: Any) -> None:
-    """Call ``callback(event)`` `delay` minutes from now; the event's ``_value`` is `value`."""
-    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), Wake(callback, value)))
+def wake(env: simpy.Environment, delay: float, fn: Callable[[Any], Any], value: Any) -> None:
+    """Call ``fn(value)`` `delay` minutes from now (`delay` is never negative here)."""
+    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), fn, value))

@@ -160,7 +160,7 @@ def draw_demands(s: Scenario, cal: Calendar, pop: Population, rng: np.random.Gen
             else:
                 online = eligible_g[g_local] & (u[:, 4] < adoption[res])
             latent += np.bincount(gstart + g_local, minlength=len(groups))
-            part = (
+            part = [
                 u[:, 0] * horizon_open,
                 np.full(n, t_idx, np.int16),
                 (gstart + g_local).astype(np.int16),
@@ -168,36 +168,68 @@ def draw_demands(s: Scenario, cal: Calendar, pop: Population, rng: np.random.Gen
                 res.astype(np.int32),
                 np.full(n, c, np.int32),
                 online,
-                u[:, 5:],
-            )
+                u[:, 5 : 5 + DRAWS].copy(),  # service uniforms
+                u[:, 5 + DRAWS :].copy(),  # routing uniforms
+            ]
             if chances is not None:  # only the needs worth the trouble are raised
                 p_raise = chances[gstart + g_local, online.astype(np.int64)]
                 raised = substream(rng, key, c, 2).random(n) < p_raise
-                part = tuple(col[raised] for col in part)
+                part = [col[raised] for col in part]
+            del u
             parts.append(part)
         gstart += len(g_here)
-    if parts:
-        cols = [np.concatenate([p[i] for p in parts]) for i in range(8)]
-    else:
-        cols = [np.empty(0)] * 7 + [np.empty((0, 2 * DRAWS))]
-    order = np.argsort(cols[0], kind="stable")
-    cols = [c[order] for c in cols]
-    cols.append(cols[7][:, DRAWS:])  # routing uniforms
-    cols[7] = cols[7][:, :DRAWS]  # service uniforms
+    time, cols = _superposed(parts)
     return Demands(
-        time=cal.to_clock(cols[0]),
-        type=cols[1].astype(np.int16),
-        group=cols[2].astype(np.int16),
-        item=cols[3].astype(np.int32),
-        resident=cols[4].astype(np.int32),
-        community=cols[5].astype(np.int32),
-        online=cols[6].astype(bool),
-        u_service=cols[7],
-        u_route=cols[8],
+        time=cal.to_clock(time),
+        type=cols[0],
+        group=cols[1],
+        item=cols[2],
+        resident=cols[3],
+        community=cols[4],
+        online=cols[5],
+        u_service=cols[6],
+        u_route=cols[7],
         types=types,
         groups=groups,
         latent=latent,
     )
+
+
+# the columns of a part of the stream after its times, with their types and widths
+_COLUMNS = (
+    (np.int16, ()),
+    (np.int16, ()),
+    (np.int32, ()),
+    (np.int32, ()),
+    (np.int32, ()),
+    (bool, ()),
+    (np.float64, (DRAWS,)),
+    (np.float64, (DRAWS,)),
+)
+
+
+def _superposed(parts: list[list[np.ndarray]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The parts of the stream (one per type and community) merged into one, ordered by
+    arrival time (stable: ties keep the parts' order).
+
+    One column at a time is gathered and put in order, and the parts' copy of it dropped,
+    so that the merge holds the stream about once, not three times, at its peak.
+    """
+    if not parts:
+        return np.empty(0), [np.empty((0, *shape), dtype) for dtype, shape in _COLUMNS]
+    time = np.concatenate([p[0] for p in parts])
+    for p in parts:
+        p[0] = None
+    order = np.argsort(time, kind="stable")
+    time = time[order]
+    cols = []
+    for k in range(1, len(_COLUMNS) + 1):
+        column = np.concatenate([p[k] for p in parts])
+        for p in parts:
+            p[k] = None
+        cols.append(column[order])
+        del column
+    return time, cols
 
 
 def _adoption_by_resident(s: Scenario, pop: Population) -> np.ndarray | None:

@@ -30,66 +30,62 @@ TASK_ITEM, PLAQUE, ASSESSMENT = 0, 1, 2  # kinds of top-down work
 class DemandLog:
     """Preallocated columns, one row per demand, that the router writes while the run goes.
 
+    Each column is a typed numpy array (`arrays`), written through a flat ``memoryview`` of
+    its memory (the attributes below), so a row costs a few bytes per column and no Python
+    object; `demand_records` freezes the arrays themselves, without a copy.
+
     Attributes
     ----------
-    arrival : list of float
+    arrival : memoryview of float
         Clock minute the demand arose.
-    first_start, finish : list of float
+    first_start, finish : memoryview of float
         Minute of its first service and of its end (NaN while not reached).
-    trips, handoffs, visits : list of int
+    trips, handoffs, visits : memoryview of int
         Trips the resident made, hand-offs of the file between staffed stations, distinct
         stations visited in a row.
-    wait : list of float
+    wait : memoryview of float
         Open minutes the resident spent queueing.
-    outcome : list of int
+    outcome : memoryview of int
         `OPEN`, `RESOLVED` or `ABANDONED`.
-    queue, service : list of float
+    queue, service : memoryview of float
         Clock minutes the demand (resident or file) spent queueing at stations, overnight
         included, and minutes in service.
-    transfer, statutory, away : list of float
+    transfer, statutory, away : memoryview of float
         Clock minutes between stages: files carried between offices (waiting for the
         courier included), statutory periods such as publicity (公示), and the resident away
         (sent home for a document, or told to come back for the result).
-    staff_minutes, handling_yuan : list of float
+    staff_minutes, handling_yuan : memoryview of float
         Minutes staffed stations spent on the demand, and their wage cost.
+    arrays : dict of str to ndarray
+        The same columns as arrays, by name.
     """
 
-    __slots__ = (
-        "arrival",
-        "first_start",
-        "finish",
-        "trips",
-        "handoffs",
-        "visits",
-        "wait",
-        "outcome",
-        "queue",
-        "service",
-        "transfer",
-        "statutory",
-        "away",
-        "staff_minutes",
-        "handling_yuan",
-    )
+    # column -> (dtype, value before anything happened)
+    COLUMNS: dict[str, tuple[type, float]] = {
+        "first_start": (np.float64, math.nan),
+        "finish": (np.float64, math.nan),
+        "trips": (np.int16, 0),
+        "handoffs": (np.int16, 0),
+        "visits": (np.int16, 0),
+        "wait": (np.float64, 0.0),
+        "outcome": (np.int8, OPEN),
+        "queue": (np.float64, 0.0),
+        "service": (np.float64, 0.0),
+        "transfer": (np.float64, 0.0),
+        "statutory": (np.float64, 0.0),
+        "away": (np.float64, 0.0),
+        "staff_minutes": (np.float64, 0.0),
+        "handling_yuan": (np.float64, 0.0),
+    }
+    __slots__ = ("arrays", "arrival", *COLUMNS)
 
-    def __init__(self, arrival: list[float]) -> None:
-        n = len(arrival)
-        nan = math.nan
-        self.arrival = arrival
-        self.first_start = [nan] * n
-        self.finish = [nan] * n
-        self.trips = [0] * n
-        self.handoffs = [0] * n
-        self.visits = [0] * n
-        self.wait = [0.0] * n
-        self.outcome = [OPEN] * n
-        self.queue = [0.0] * n
-        self.service = [0.0] * n
-        self.transfer = [0.0] * n
-        self.statutory = [0.0] * n
-        self.away = [0.0] * n
-        self.staff_minutes = [0.0] * n
-        self.handling_yuan = [0.0] * n
+    def __init__(self, arrival: Any) -> None:
+        self.arrays = {"arrival": np.array(arrival, dtype=np.float64)}
+        n = len(self.arrays["arrival"])
+        for name, (dtype, fill) in self.COLUMNS.items():
+            self.arrays[name] = np.full(n, fill, dtype)
+        for name, column in self.arrays.items():
+            setattr(self, name, memoryview(column))
 
 
 class WorkLog:
@@ -274,21 +270,7 @@ def demand_records(log: DemandLog, demands: Any, scenario: Scenario) -> DemandRe
         resident=demands.resident,
         community=demands.community,
         online=demands.online,
-        arrival=np.array(log.arrival, dtype=float),
-        first_start=np.array(log.first_start, dtype=float),
-        finish=np.array(log.finish, dtype=float),
-        wait=np.array(log.wait, dtype=float),
-        trips=np.array(log.trips),
-        handoffs=np.array(log.handoffs),
-        visits=np.array(log.visits),
-        outcome=np.array(log.outcome, dtype=np.int8),
-        queue=np.array(log.queue, dtype=float),
-        service=np.array(log.service, dtype=float),
-        transfer=np.array(log.transfer, dtype=float),
-        statutory=np.array(log.statutory, dtype=float),
-        away=np.array(log.away, dtype=float),
-        staff_minutes=np.array(log.staff_minutes, dtype=float),
-        handling_yuan=np.array(log.handling_yuan, dtype=float),
+        **log.arrays,
         group_type=tuple(g.demand_type for g in groups),
         group_name=tuple(g.name for g in groups),
         group_department=tuple(scenario.departments[g.department] for g in groups),

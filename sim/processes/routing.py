@@ -29,10 +29,11 @@ from simpy.events import Timeout
 from sim.model.calendar import next_weekly
 from sim.model.district import AT_COMMUNITY, AT_DEPARTMENT, AT_STREET
 from sim.model.station import Entry, Station
-from sim.model.wake import Wake, wake
+from sim.model.wake import wake
 from sim.processes.demand import DRAWS, Demands
 from sim.processes.flows import (
     AWAY,
+    EXPONENTIAL,
     FIXED,
     TRANSFER,
     CompiledStage,
@@ -46,6 +47,7 @@ from sim.processes.satisfaction import Satisfaction
 from sim.processes.setting import Setting
 from sim.processes.tasks import Workload
 from sim.rules.priority import MEETING, RESIDENT, TASK
+from sim.rules.satisfaction import after_matter
 
 
 class Router:
@@ -87,6 +89,7 @@ class Router:
         self.env, self.cal, self.district = setting.env, setting.calendar, district
         self.satisfaction = satisfaction
         self.stages, entries = compile_flows(s, district)
+        self.terminal = [st.terminal for st in self.stages]
         n = demands.size
         self.n = n
         g = demands.groups
@@ -94,16 +97,20 @@ class Router:
         self.g_dept = [gi.department for gi in g]
         self.g_missing = [gi.missing_docs for gi in g]
         self.g_minutes = [(0.0, gi.intake_minutes, gi.processing_minutes) for gi in g]
-        self.group = demands.group.tolist()
-        self.comm = demands.community.tolist()
-        self.street = district.street_of[demands.community].tolist()
-        self.online = demands.online.tolist()
-        self.resident = demands.resident.tolist()
-        self.u_service = demands.u_service.ravel().tolist()  # row i at i * DRAWS
-        self.u_route = demands.u_route.ravel().tolist()
+        self.table = district.table
+        # each demand's drawn attributes, read in place (typed memory, no Python objects)
+        self.group = _column(demands.group)
+        self.comm = _column(demands.community)
+        self.street = _column(district.street_of[demands.community])
+        self.online = _column(demands.online)
+        self.resident = _column(demands.resident)
+        self.u_service = _column(demands.u_service)  # row i at i * DRAWS
+        self.u_route = _column(demands.u_route)
+        self.first = _column(_first_stages(self.entry, demands))  # the stage each arrives at
         self.fallback = fallback
+        self.sat = satisfaction
         # the record sink's columns, and local names for them on the hot paths
-        self.log = log = DemandLog(demands.time.tolist())
+        self.log = log = DemandLog(demands.time)
         self.t_arrive = log.arrival
         self.trips, self.handoffs, self.visits = log.trips, log.handoffs, log.visits
         self.first_start, self.finish = log.first_start, log.finish
@@ -164,30 +171,32 @@ class Router:
         """
         env = self.env
         self._schedule_work()
-        queue, times, n = env._queue, self.t_arrive, self.n
+        queue, times, n, first, enter = env._queue, self.t_arrive, self.n, self.first, self.enter
         j = self._next_demand
         t_arr = times[j] if j < n else math.inf
         while True:
-            t_ev = queue[0][0] if queue else math.inf
-            if t_arr <= t_ev:
-                if t_arr >= until:
-                    break
-                env._now = t_arr
-                self._next_demand = j + 1
-                entry, online_entry = self.entry[self.group[j]]  # `_arrive`, inlined
-                self.enter(j, online_entry if (online_entry >= 0 and self.online[j]) else entry)
-                j += 1
-                t_arr = times[j] if j < n else math.inf
-                continue
-            if t_ev >= until:
+            # events due before the next demand (a demand due with an event goes first)
+            bound = t_arr if t_arr < until else until
+            while queue and queue[0][0] < bound:
+                # `sim.model.wake.Environment.step`, inlined: a wake's call-back, or an event
+                item = heappop(queue)
+                env._now = item[0]
+                if len(item) == 5:
+                    item[3](item[4])
+                    continue
+                event = item[3]
+                callbacks, event.callbacks = event.callbacks, None
+                for callback in callbacks:
+                    callback(event)
+                if not event._ok and not hasattr(event, "_defused"):
+                    raise event._value
+            if t_arr >= until:
                 break
-            # SimPy's Environment.step, inlined: pop the next event and run its callbacks
-            env._now, _, _, event = heappop(queue)
-            callbacks, event.callbacks = event.callbacks, None
-            for callback in callbacks:
-                callback(event)
-            if not event._ok and not hasattr(event, "_defused"):
-                raise event._value
+            env._now = t_arr
+            enter(j, first[j])  # `_arrive`, inlined
+            j += 1
+            t_arr = times[j] if j < n else math.inf
+        self._next_demand = j
         env._now = until
 
     def _schedule_demand(self) -> None:
@@ -247,16 +256,16 @@ class Router:
                 if take(i, st, minutes):
                     return  # e.g. a social organisation does it and hands the demand back
         level = st.level
+        dept = self.g_dept[self.group[i]]
         if level == AT_COMMUNITY:
             loc = self.comm[i]
         elif level == AT_STREET:
             loc = self.street[i]
         elif level == AT_DEPARTMENT:
-            loc = self.g_dept[self.group[i]]
+            loc = dept
         else:
             loc = 0
-        g = self.group[i]
-        station = self.district.table[st.unit][loc][self.g_dept[g]]
+        station = self.table[st.unit][loc][dept]
         self.stage[i] = sid
         if st.cls == RESIDENT:
             self.trips[i] += 1
@@ -271,7 +280,7 @@ class Router:
             self.last[i] = station
         if minutes < 0.0:
             minutes = self._duration(i, st)
-        station.join((st.cls, i, minutes, self.env.now))
+        station.join((st.cls, i, minutes, self.env._now))
 
     def _duration(self, i: int, st: CompiledStage) -> float:
         """Service time of demand `i` at stage `st`, from its own pre-drawn uniforms."""
@@ -280,44 +289,43 @@ class Router:
             return mean
         k = self.k[i]
         u = self.u_service[i * DRAWS + k] if k < DRAWS else self.fallback.random()
+        if st.dist == EXPONENTIAL:  # `service_minutes`, inlined for the common case
+            return -mean * math.log1p(-u)
         return service_minutes(st, mean, u)
 
     def on_start(self, station: Station, entry: Entry, now: float) -> None:
         """A station starts serving: note the first start and the resident's wait."""
-        cls, i = entry[0], entry[1]
+        cls, i, _, t0 = entry
         if cls >= TASK:
             return
-        if self.first_start[i] != self.first_start[i]:  # NaN: first service of this demand
-            self.first_start[i] = now
-        t0 = entry[3]
+        first = self.first_start
+        if first[i] != first[i]:  # NaN: first service of this demand
+            first[i] = now
         self.queued[i] += now - t0
-        if cls == RESIDENT:
-            if now > t0:
-                cal = self.cal
-                self.wait[i] += cal.open_time(now) - cal.open_time(t0)
+        if cls == RESIDENT and now > t0:
+            cal = self.cal
+            self.wait[i] += cal.open_time(now) - cal.open_time(t0)
 
     def on_done(self, station: Station, entry: Entry) -> None:
         """A service ends: route the demand on, or continue the work package."""
-        cls = entry[0]
+        cls, i, minutes, _ = entry
         if cls == TASK:
-            j = entry[1]
-            self.w_left[j] -= entry[2]
-            if self.w_left[j] > 1e-9:
-                self._queue_work(j, first=True)
+            self.w_left[i] -= minutes
+            if self.w_left[i] > 1e-9:
+                self._queue_work(i, first=True)
             else:
-                self.w_done[j] = self.env.now
+                self.w_done[i] = self.env.now
             return
         if cls == MEETING:
             for claim in self.hooks.meeting_done:
                 if claim(station, entry):
                     return
             return
-        i, minutes = entry[1], entry[2]
         self.served[i] += minutes
         if station.servers:
             self.staff_minutes[i] += minutes
             self.handling_yuan[i] += minutes * station.cost_per_minute
-        if self.stages[self.stage[i]].terminal:  # the common end of a flow, without a call
+        if self.terminal[self.stage[i]]:  # the common end of a flow, without a call
             self._end(i, RESOLVED)
         else:
             self.advance(i)
@@ -397,9 +405,8 @@ class Router:
             return
         wake(self.env, delay, self._enter_later, (i, sid))
 
-    def _enter_later(self, ev: Wake) -> None:
-        i, sid = ev._value
-        self.enter(i, sid)
+    def _enter_later(self, at: tuple[int, int]) -> None:
+        self.enter(at[0], at[1])
 
     def finalize(self) -> None:
         """End of the run: write the residents' satisfaction back to the population."""
@@ -410,6 +417,29 @@ class Router:
         now = self.env._now
         self.finish[i] = now
         self.outcome[i] = outcome
-        self.satisfaction.matter_ended(
-            self.resident[i], self.t_arrive[i], now, self.trips[i], outcome == RESOLVED
+        sat, r = self.sat, self.resident[i]
+        v = sat.values
+        v[r] = after_matter(
+            v[r],
+            self.t_arrive[i],
+            now,
+            self.trips[i],
+            outcome == RESOLVED,
+            sat.target_days,
+            sat.trip_penalty,
+            sat.rate,
         )
+
+
+def _first_stages(entries: list[tuple[int, int]], demands: Demands) -> np.ndarray:
+    """The stage each demand enters on arising: its flow's online entry when its resident
+    goes online and the flow has one, else the flow's entry (as `Router._arrive` picks)."""
+    entry = np.array([e for e, _ in entries] or [0], dtype=np.int32)[demands.group]
+    online = np.array([o for _, o in entries] or [-1], dtype=np.int32)[demands.group]
+    return np.where((online >= 0) & demands.online, online, entry).astype(np.int32)
+
+
+def _column(values: np.ndarray) -> memoryview:
+    """A demand attribute's typed column as the hot paths read it: one flat view of the
+    array's own memory, whose items are plain Python numbers."""
+    return memoryview(np.ascontiguousarray(values).reshape(-1))

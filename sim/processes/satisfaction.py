@@ -1,14 +1,15 @@
 """Residents' satisfaction during a run: each matter that ends moves its resident's score.
 
-The rule is `sim.rules.satisfaction`; this keeps the scores as a plain list while the clock
-runs (the router updates one resident at a time, and two-way evaluation reads them at each
-year's end) and writes them back to the population when the run ends.
+The scores live in the population's own array, read and written one resident at a time
+through a ``memoryview`` of it while the clock runs, so a city of millions costs no Python
+object per resident: the router moves a resident's score by the rule of
+`sim.rules.satisfaction` (`after_matter`) with the parameters kept here when a matter ends,
+and two-way evaluation and consultation read the scores as they stand.
 """
 
 from __future__ import annotations
 
 from sim.model.population import Population
-from sim.rules.satisfaction import matter_score, moved
 from sim.scenario.schema import Scenario
 
 
@@ -24,13 +25,16 @@ class Satisfaction:
 
     Attributes
     ----------
-    values : list of float
-        Current score of each resident.
+    values : memoryview of float
+        Current score of each resident (the population's ``satisfaction`` array).
+    rate, target_days, trip_penalty : float
+        The rule's learning rate, days at which a matter's score falls to 1/e, and score
+        lost per trip beyond the first (the scenario's ``[satisfaction]``).
     """
 
     def __init__(self, population: Population, s: Scenario) -> None:
         self.population = population
-        self.values: list[float] = population.satisfaction.tolist()
+        self.values = memoryview(population.satisfaction)
         spec = s.satisfaction
         self.rate, self.target_days, self.trip_penalty = (
             spec.learning_rate,
@@ -38,19 +42,6 @@ class Satisfaction:
             spec.trip_penalty,
         )
 
-    def matter_ended(
-        self, resident: int, arrival: float, finish: float, trips: int, resolved: bool
-    ) -> None:
-        """A matter of `resident` ended at `finish`: resolved (scored by how long it took and
-        the trips it cost) or abandoned (scored 0)."""
-        score = (
-            matter_score(arrival, finish, trips, self.target_days, self.trip_penalty)
-            if resolved
-            else 0.0
-        )
-        v = self.values
-        v[resident] = moved(v[resident], score, self.rate)
-
     def write_back(self) -> None:
-        """End of the run: the population keeps the final scores."""
-        self.population.satisfaction[:] = self.values
+        """End of the run: the population keeps the final scores (they were written in
+        place; nothing is left to do)."""

@@ -15,13 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import simpy
-
 from sim.clock import DAY
 from sim.model.calendar import calendar_of, sessions_of
 from sim.model.district import District, build_district
 from sim.model.population import Population, build_population
 from sim.model.streams import stream
+from sim.model.wake import Environment
 from sim.processes.demand import Demands, draw_demands
 from sim.processes.mechanism import Context, Mechanism
 from sim.processes.mechanisms import start_mechanisms
@@ -185,7 +184,7 @@ def build_world(
     seed = s.seed if seed is None else seed
     given = given or Given()
     cal = calendar_of(s)
-    env = simpy.Environment()
+    env = Environment()
     setting = Setting(env, s, cal, build_district(s, env))
     pop = given.population or build_population(s, stream(seed, index, "population"))
     demands = given.demands

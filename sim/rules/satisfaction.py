@@ -13,28 +13,43 @@ import math
 from sim.clock import DAY
 
 
-def matter_score(
-    arrival: float, finish: float, trips: int, target_days: float, trip_penalty: float
+def after_matter(
+    satisfaction: float,
+    arrival: float,
+    finish: float,
+    trips: int,
+    resolved: bool,
+    target_days: float,
+    trip_penalty: float,
+    rate: float,
 ) -> float:
-    """Score in [0, 1] of a matter resolved at clock minute `finish` that arose at `arrival`.
+    """A resident's satisfaction after one of their matters ended at clock minute `finish`.
 
     Parameters
     ----------
+    satisfaction : float
+        The resident's satisfaction before, in [0, 1].
     arrival, finish : float
-        Clock minutes the matter arose and was resolved.
+        Clock minutes the matter arose and ended.
     trips : int
         Trips the resident made for it.
+    resolved : bool
+        Whether it was resolved (an abandoned matter scores 0).
     target_days : float
-        Days at which the score has fallen to 1/e.
+        Days at which the score of a resolved matter has fallen to 1/e.
     trip_penalty : float
         Score lost per trip beyond the first.
+    rate : float
+        How far satisfaction moves toward the matter's score (the learning rate).
+
+    Returns
+    -------
+    float
+        ``satisfaction + rate * (score - satisfaction)``.
     """
-    score = math.exp((arrival - finish) / (DAY * target_days))
-    if trips > 1:
-        score *= max(0.0, 1.0 - trip_penalty * (trips - 1))
-    return score
-
-
-def moved(satisfaction: float, score: float, rate: float) -> float:
-    """Satisfaction after one matter: moved toward its `score` by `rate`."""
+    score = 0.0
+    if resolved:
+        score = math.exp((arrival - finish) / (DAY * target_days))
+        if trips > 1:
+            score *= max(0.0, 1.0 - trip_penalty * (trips - 1))
     return satisfaction + rate * (score - satisfaction)
