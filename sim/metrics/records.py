@@ -12,6 +12,9 @@ what its handling cost (staff minutes and their wage).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -56,35 +59,42 @@ TEXT_COLUMNS = [k for k, v in RECORD_COLUMNS.items() if v == "string"]
 
 
 def demand_records(rec: Records) -> pd.DataFrame:
-    """The demand records of one replication as a typed DataFrame."""
+    """The demand records of one replication as a typed DataFrame.
+
+    Text columns are categories built from the records' codes (the item group, item, outcome
+    and the resident's attributes), never one Python string per row: a city-year's millions
+    of rows cost a byte or two a text column. Their categories are the values present,
+    sorted, as ``astype("category")`` of the text would give.
+    """
     d = rec.demands
-    g_type = np.array(d.group_type or ("",), dtype=object)
-    g_name = np.array(d.group_name or ("",), dtype=object)
-    g_dept = np.array(d.group_department or ("",), dtype=object)
+    n = d.size
+    group = np.asarray(d.group, np.int64)
     finish, arrival = d.finish, d.arrival
-    item = pd.Series(g_name[d.group], dtype=object) + "#" + pd.Series(d.item + 1).astype(str)
+    items = np.asarray(d.item, np.int64)
+    width = int(items.max()) + 1 if n else 1
+    item_names = [f"{g}#{k + 1}" for g in d.group_name for k in range(width)]
     frame = pd.DataFrame(
         {
-            "scenario": rec.scenario.name,
-            "replication": rec.replication,
-            "demand": np.arange(d.size),
-            "demand_type": g_type[d.group],
-            "item_class": g_name[d.group],
-            "item": item.to_numpy(),
-            "department": g_dept[d.group],
-            "resident": d.resident,
-            "community": d.community,
+            "scenario": _coded([rec.scenario.name], np.zeros(n, np.int64)),
+            "replication": np.full(n, rec.replication, np.int32),
+            "demand": np.arange(n, dtype=np.int64),
+            "demand_type": _coded(d.group_type, group),
+            "item_class": _coded(d.group_name, group),
+            "item": _coded(item_names, group * width + items),
+            "department": _coded(d.group_department, group),
+            "resident": np.asarray(d.resident, np.int32),
+            "community": np.asarray(d.community, np.int32),
             **_who(rec, d.resident),
             "arrival_min": arrival,
             "start_min": d.first_start,
             "finish_min": finish,
             "resolution_days": (finish - arrival) / DAY,
-            "units_visited": d.visits,
-            "trips": d.trips,
-            "handoffs": d.handoffs,
+            "units_visited": np.asarray(d.visits, np.int16),
+            "trips": np.asarray(d.trips, np.int16),
+            "handoffs": np.asarray(d.handoffs, np.int16),
             "wait_minutes": d.wait,
-            "online": d.online,
-            "outcome": np.array(OUTCOMES, dtype=object)[d.outcome],
+            "online": np.asarray(d.online, bool),
+            "outcome": _coded(OUTCOMES, np.asarray(d.outcome, np.int64)),
             "queue_min": d.queue,
             "service_min": d.service,
             "transfer_min": d.transfer,
@@ -94,24 +104,37 @@ def demand_records(rec: Records) -> pd.DataFrame:
             "handling_yuan": d.handling_yuan,
         }
     )
-    return frame.astype(RECORD_COLUMNS)
+    return frame.astype({k: v for k, v in RECORD_COLUMNS.items() if v != "string"})
 
 
-def _who(rec: Records, resident: np.ndarray) -> dict[str, np.ndarray]:
+def _coded(labels: Sequence[str], codes: np.ndarray) -> pd.Categorical:
+    """Text column ``labels[codes]`` as a categorical of the labels present, sorted."""
+    present = np.unique(codes)
+    names = np.array([labels[k] for k in present], dtype=object)
+    kept = sorted(set(names.tolist()))
+    where = {name: k for k, name in enumerate(kept)}
+    recode = np.full(len(labels), -1, np.int32)
+    recode[present] = [where[name] for name in names]
+    categories = pd.Index(kept, dtype="string")
+    return pd.Categorical.from_codes(recode[codes], dtype=pd.CategoricalDtype(categories))
+
+
+def _who(rec: Records, resident: np.ndarray) -> dict[str, Any]:
     """The age band, occupation, education and party membership of each demand's resident
     (empty text when the records carry no residents)."""
     r = rec.residents
+    n = len(resident)
     if r is None:
-        blank = np.full(len(resident), "", dtype=object)
+        blank = np.zeros(n, np.int64)
         return {
-            "age_band": blank,
-            "occupation": blank,
-            "education": blank,
-            "party_member": np.zeros(len(resident), bool),
+            "age_band": _coded([""], blank),
+            "occupation": _coded([""], blank),
+            "education": _coded([""], blank),
+            "party_member": np.zeros(n, bool),
         }
     return {
-        "age_band": np.array(r.ages, dtype=object)[r.age[resident]],
-        "occupation": np.array(r.occupations, dtype=object)[r.occupation[resident]],
-        "education": np.array(r.educations, dtype=object)[r.education[resident]],
-        "party_member": r.party[resident],
+        "age_band": _coded(r.ages, np.asarray(r.age, np.int64)[resident]),
+        "occupation": _coded(r.occupations, np.asarray(r.occupation, np.int64)[resident]),
+        "education": _coded(r.educations, np.asarray(r.education, np.int64)[resident]),
+        "party_member": np.asarray(r.party, bool)[resident],
     }
