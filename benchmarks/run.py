@@ -6,6 +6,7 @@ Run from the repository root::
     python benchmarks/run.py --only mmc           # M/M/c customers per second only
     python benchmarks/run.py --only district --scenario scenarios/baseline.toml
     python benchmarks/run.py --customers 20000 --repeats 1 --days 30   # a quick smoke run
+    python benchmarks/run.py --only memory,import,city    # issue 13: scale (see scale.py)
 
 Each result is printed as one JSON object per line with the keys ``benchmark``, ``value`` and
 ``unit`` and extra fields (ratios, parameters, sanity checks).
@@ -48,18 +49,29 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scale  # noqa: E402 - the benchmarks of scale, beside this file
+
 DEFAULT_SCENARIOS = ("scenarios/tongguanshan_abolition.toml", "scenarios/baseline.toml")
 BENCHMARKS = (
     "mmc_customers_per_second",
     "district_year",
     "mechanisms_overhead",
     "replications_per_second",
+    "memory_per_demand",
+    "city_year",
+    "import_seconds",
+    "dask_sweep",
 )
 ALIASES = {
     "mmc": "mmc_customers_per_second",
     "district": "district_year",
     "mechanisms": "mechanisms_overhead",
     "workers": "replications_per_second",
+    "memory": "memory_per_demand",
+    "city": "city_year",
+    "import": "import_seconds",
+    "dask": "dask_sweep",
 }
 CORE_SCENARIO = "scenarios/tongguanshan_abolition.toml"
 FULL_SCENARIO = "scenarios/tongguanshan_full_reform.toml"
@@ -452,15 +464,7 @@ def bench_district(
         cmd += ["--set", item]
     if not write:
         cmd.append("--no-write")
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"district_year child failed on {path} (exit {proc.returncode})")
-    record = json.loads(proc.stdout.strip().splitlines()[-1])
-    record["process_seconds"] = round(wall, 3)
-    return record
+    return scale.run_child(cmd, f"district_year child on {path}")
 
 
 def _display(path: str) -> str:
@@ -603,6 +607,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     g.add_argument("--no-write", action="store_true", help="do not write results to disk")
     g.add_argument("--core", type=int, default=None, help="CPU to pin the child to")
+    g = p.add_argument_group("city_year and dask_sweep")
+    g.add_argument("--city-days", type=int, default=None, help="shorten the city's year")
+    g.add_argument(
+        "--city-end-to-end",
+        action="store_true",
+        help="also time the whole city run with its tables written (sim.run and save)",
+    )
+    g.add_argument("--dask-points", type=int, default=4, help="sweep points on Dask")
+    g.add_argument("--dask-days", type=int, default=120, help="days of each sweep point")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -672,7 +685,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # (replications_per_second last: its pool forks this process, which then holds more)
     order = {"district_year": 0, "mechanisms_overhead": 1, "replications_per_second": 3}
     for name in sorted(selected(a.only), key=lambda n: order.get(n, 2)):
-        if name == "mmc_customers_per_second":
+        if name in SCALE:
+            for record in SCALE[name](a, core):
+                emit(record, commit)
+        elif name == "mmc_customers_per_second":
             emit(bench_mmc(a.customers, a.servers, a.rho, a.mean, a.repeats, a.tolerance), commit)
         elif name == "mechanisms_overhead":
             emit(bench_mechanisms(core, a.district_repeats), commit)
@@ -687,6 +703,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ]
                 emit(best_district(runs), commit)
     return 0
+
+
+# the benchmarks of scale (issue 13), in `scale.py` beside this file
+SCALE: dict[str, Callable[[argparse.Namespace, int], list[dict[str, Any]]]] = {
+    "memory_per_demand": lambda a, core: [scale.bench_memory(core)],
+    "city_year": lambda a, core: [scale.bench_city(core, a.city_days)]
+    + ([scale.bench_city(core, a.city_days, end_to_end=True)] if a.city_end_to_end else []),
+    "import_seconds": lambda a, core: [scale.bench_import()],
+    "dask_sweep": lambda a, core: [
+        scale.bench_dask(CORE_SCENARIO, a.dask_points, a.dask_days)
+    ],
+}
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ BEFORE = {
     "xicheng_before",
     "tongguanshan_purchase_staff_only",
     "xiangfang_push_3y",
+    "harbin_city",  # the baseline at city scale (the benchmark of scale), no reform
 }
 
 
