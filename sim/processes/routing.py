@@ -124,6 +124,9 @@ class Router:
         # work packages
         self.work = work
         self.task_unit = district.unit_names.index(s.tasks.unit) if s.tasks.unit else -1
+        # the station of each community that takes the work pushed down (its first window
+        # group)
+        self.task_desks = [row[0] for row in district.table[self.task_unit]] if s.tasks.unit else []
         self.work_log = WorkLog(
             work.time.tolist(), work.community.tolist(), work.minutes.tolist(), work.kind.tolist()
         )
@@ -180,11 +183,13 @@ class Router:
             while queue and queue[0][0] < bound:
                 # `sim.model.wake.Environment.step`, inlined: a wake's call-back, or an event
                 item = heappop(queue)
-                env._now = item[0]
-                if len(item) == 5:
-                    item[3](item[4])
+                try:
+                    env._now, _, _, fn, value = item
+                except ValueError:  # not a wake: a SimPy event, (t, priority, eid, event)
+                    env._now, _, _, event = item
+                else:
+                    fn(value)
                     continue
-                event = item[3]
                 callbacks, event.callbacks = event.callbacks, None
                 for callback in callbacks:
                     callback(event)
@@ -240,7 +245,7 @@ class Router:
 
     def _queue_work(self, j: int, first: bool = False) -> None:
         """Queue the next chunk of work package `j` at its community's staff."""
-        st = self.district.table[self.task_unit][self.w_comm[j]][0]
+        st = self.task_desks[self.w_comm[j]]
         left = self.w_left[j]
         st.join((TASK, j, left if left < self.chunk else self.chunk, self.w_time[j]), first)
 
