@@ -195,33 +195,55 @@ def bench_import(repeats: int = 7) -> dict[str, Any]:
 
 # -- a sweep on a Dask LocalCluster --------------------------------------------------------------
 def bench_dask(path: str, points: int, days: int) -> dict[str, Any]:
-    """A sweep of `points` district-years (one replication each, `days` long) on one local
-    worker and on a Dask ``LocalCluster`` of two single-threaded worker processes."""
+    """A sweep of `points` district-years (a factorial over community staff, one replication
+    each, `days` long) on one local worker and on a Dask ``LocalCluster`` of two
+    single-threaded worker processes, each into a fresh run folder."""
+    import tempfile
+
     import distributed
 
     import sim
 
-    scenarios = {}
-    for k in range(points):  # points differ in the seed-free figure the sweep varies
-        over = {"days": days, "online.share": round(0.1 + 0.4 * k / max(points - 1, 1), 4)}
-        scenarios[f"p{k}"] = sim.load_scenario(ROOT / path, over)
+    spec = {
+        "name": "dask_benchmark",
+        "base": str(ROOT / path),
+        "seed": {"value": 13, "source": "assumption: any fixed root seed"},
+        "replications": {"value": 1, "source": "assumption: one replication a point"},
+        "overrides": {"days": {"value": days, "source": "assumption: benchmark length"}},
+        "design": {"kind": "factorial", "levels": points},
+        "parameters": {
+            "units.community_desk.servers": {
+                "low": 20,
+                "high": 60,
+                "integer": True,
+                "source": "assumption: around the merged communities' 40 staff",
+            }
+        },
+        "outputs": {"metrics": ["resolution_days_mean"], "demand_type": ""},
+    }
     timings, tables = {}, {}
-    t0 = time.perf_counter()
-    tables["local"] = sim.run(
-        scenarios, 1, options=sim.RunOptions(workers=1, progress=False, figures=False)
-    ).summary
-    timings["local"] = time.perf_counter() - t0
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with tempfile.TemporaryDirectory(prefix="govsim-dask-") as tmp:
+        quiet = {"progress": False, "figures": False}
         t0 = time.perf_counter()
-        tables["dask"] = sim.run(
-            scenarios, 1, options=sim.RunOptions(scheduler=client, progress=False, figures=False)
-        ).summary
-        timings["dask"] = time.perf_counter() - t0
-        worker_mib = max(
-            w["metrics"]["memory"] / 2**20 for w in client.scheduler_info()["workers"].values()
-        )
+        local = sim.sweep(spec, sim.RunOptions(workers=1, out=Path(tmp) / "local", **quiet))
+        timings["local"] = time.perf_counter() - t0
+        tables["local"] = local.table
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            t0 = time.perf_counter()
+            on_dask = sim.sweep(
+                spec, sim.RunOptions(scheduler=client, out=Path(tmp) / "dask", **quiet)
+            )
+            timings["dask"] = time.perf_counter() - t0
+            tables["dask"] = on_dask.table
+            worker_mib = max(
+                w["metrics"]["memory"] / 2**20
+                for w in client.scheduler_info()["workers"].values()
+            )
     return {
         "benchmark": "dask_sweep",
         "value": round(points / timings["dask"], 4),
@@ -232,7 +254,7 @@ def bench_dask(path: str, points: int, days: int) -> dict[str, Any]:
         "local_1_worker_seconds": round(timings["local"], 2),
         "dask_2_workers_seconds": round(timings["dask"], 2),
         "speedup": round(timings["local"] / timings["dask"], 3),
-        "identical_summary": bool(tables["local"].equals(tables["dask"])),
+        "identical_table": bool(tables["local"].equals(tables["dask"])),
         "worker_memory_mib_after": round(worker_mib, 1),
         "cores": len(os.sched_getaffinity(0)),
         "python": platform.python_version(),
