@@ -124,7 +124,8 @@ def city_child(path: str, days: int | None, core: int, end_to_end: bool) -> dict
     from sim.processes.world import run_replication
 
     t1 = time.perf_counter()
-    scenario = sim.load_scenario(path, {"days": days} if days else None)
+    short = {"days": days, "warmup_days": min(14, days - 1)} if days else None
+    scenario = sim.load_scenario(path, short)
     s = scenario.structure
     base = status_mib("VmHWM")
     t2 = time.perf_counter()
