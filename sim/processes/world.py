@@ -86,6 +86,9 @@ class World:
         Work waiting at each station at each midnight.
     records : Records or None
         What the run left behind, once it has run.
+    shared_population : bool
+        The population was handed in (`Given`) and may serve other runs: the records keep a
+        copy of its final satisfaction rather than the array itself.
     """
 
     setting: Setting
@@ -98,6 +101,7 @@ class World:
     backlog: list[list[int]]
     progress: Callable[[int], object] | None = None
     records: Records | None = None
+    shared_population: bool = False
 
     @property
     def scenario(self) -> Scenario:
@@ -152,7 +156,11 @@ class World:
             demands=demand_records(router.log, self.demands, s),
             work=work_records(router.work_log),
             stations=station_records(self.setting.district, self.backlog, s.days),
-            satisfaction=self.population.satisfaction.copy(),
+            satisfaction=(
+                self.population.satisfaction.copy()
+                if self.shared_population
+                else self.population.satisfaction
+            ),
             tallies={m.section: m.tally() for m in self.mechanisms},
             residents=resident_records(self.population),
         )
@@ -209,7 +217,18 @@ def build_world(
     env.process(end_of_day(env, stations, s.days, backlog, progress))
     ctx = Context(setting, pop, satisfaction, router, seed, index)
     mechanisms = start_mechanisms(ctx, given.mechanisms or {})
-    return World(setting, pop, demands, work, router, ctx, mechanisms, backlog, progress)
+    return World(
+        setting,
+        pop,
+        demands,
+        work,
+        router,
+        ctx,
+        mechanisms,
+        backlog,
+        progress,
+        shared_population=given.population is not None,
+    )
 
 
 def run_replication(
