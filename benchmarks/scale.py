@@ -72,7 +72,7 @@ def memory_child(customers: int, core: int) -> dict[str, Any]:
     """One M/M/c replication of about `customers` demands, measured in this fresh process."""
     os.sched_setaffinity(0, {core})
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from run import mmc_scenario
+    from mmc import mmc_scenario
 
     import sim
     from sim.processes.world import run_replication
@@ -242,8 +242,7 @@ def bench_dask(path: str, points: int, days: int) -> dict[str, Any]:
             timings["dask"] = time.perf_counter() - t0
             tables["dask"] = on_dask.table
             worker_mib = max(
-                w["metrics"]["memory"] / 2**20
-                for w in client.scheduler_info()["workers"].values()
+                w["metrics"]["memory"] / 2**20 for w in client.scheduler_info()["workers"].values()
             )
     return {
         "benchmark": "dask_sweep",
