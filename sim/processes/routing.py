@@ -21,7 +21,6 @@ the run adds work with `push_work`.
 from __future__ import annotations
 
 import math
-from heapq import heappop
 
 import numpy as np
 from simpy.events import Timeout
@@ -29,7 +28,7 @@ from simpy.events import Timeout
 from sim.model.calendar import next_weekly
 from sim.model.district import AT_COMMUNITY, AT_DEPARTMENT, AT_STREET
 from sim.model.station import Entry, Station
-from sim.model.wake import wake
+from sim.model.wake import run_merged, wake
 from sim.processes.demand import DRAWS, Demands
 from sim.processes.flows import (
     AWAY,
@@ -165,44 +164,13 @@ class Router:
         self._schedule_work()
 
     def run(self, until: float) -> None:
-        """Run the environment to `until`, merging the demand stream into its event loop.
-
-        Demands are known in advance and sorted, so instead of one event each they are
-        taken straight from their list whenever the next one is due before the next event on
-        SimPy's queue (a demand due at the same time as an event goes first). Everything
-        else — services, forwarding, office hours, mechanisms — runs as SimPy events.
-        """
-        env = self.env
+        """Run the environment to `until` with the demand stream merged into its calendar
+        (`sim.model.wake.run_merged`): each demand enters its first stage when it is due,
+        without an event of its own; everything else runs as events."""
         self._schedule_work()
-        queue, times, n, first, enter = env._queue, self.t_arrive, self.n, self.first, self.enter
-        j = self._next_demand
-        t_arr = times[j] if j < n else math.inf
-        while True:
-            # events due before the next demand (a demand due with an event goes first)
-            bound = t_arr if t_arr < until else until
-            while queue and queue[0][0] < bound:
-                # `sim.model.wake.Environment.step`, inlined: a wake's call-back, or an event
-                item = heappop(queue)
-                try:
-                    env._now, _, _, fn, value = item
-                except ValueError:  # not a wake: a SimPy event, (t, priority, eid, event)
-                    env._now, _, _, event = item
-                else:
-                    fn(value)
-                    continue
-                callbacks, event.callbacks = event.callbacks, None
-                for callback in callbacks:
-                    callback(event)
-                if not event._ok and not hasattr(event, "_defused"):
-                    raise event._value
-            if t_arr >= until:
-                break
-            env._now = t_arr
-            enter(j, first[j])  # `_arrive`, inlined
-            j += 1
-            t_arr = times[j] if j < n else math.inf
-        self._next_demand = j
-        env._now = until
+        self._next_demand = run_merged(
+            self.env, until, self.t_arrive, self._next_demand, self.enter, self.first
+        )
 
     def _schedule_demand(self) -> None:
         j = self._next_demand
