@@ -31,6 +31,24 @@ def checksum(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
+ROW_GROUP = 1 << 18  # rows a Parquet row group holds, and rows converted at a time
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, rows: int = ROW_GROUP) -> None:
+    """Write `frame` to Parquet at `path` a row group at a time.
+
+    ``DataFrame.to_parquet`` converts the whole frame to Arrow before writing, a second copy
+    of a city-year's millions of demand records; here only `rows` of them are converted at
+    once. The file is the one ``to_parquet`` would write (the same schema and pandas
+    metadata, so it reads back with the same types), split into row groups.
+    """
+    schema = pa.Schema.from_pandas(frame, preserve_index=False)
+    with pq.ParquetWriter(path, schema) as writer:
+        for lo in range(0, max(len(frame), 1), rows):
+            chunk = frame.iloc[lo : lo + rows]
+            writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
+
+
 def write_part(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     """Write one replication's tables into `folder`, the summary (with the manifest) last.
 
@@ -48,7 +66,7 @@ def write_part(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         if name == CARRIER:
             continue
         path = folder / f"{name}.parquet"
-        frame.to_parquet(path, index=False)
+        write_parquet(frame, path)
         listed[name] = {"rows": len(frame), "bytes": path.stat().st_size, "sha256": checksum(path)}
     summary = tables[CARRIER]
     manifest = {"format": FORMAT, "rows": len(summary), "tables": listed}

@@ -50,7 +50,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.experiment.lock import FolderLock, RunFolderError, alive
-from sim.experiment.part import verify_part, write_part
+from sim.experiment.part import verify_part, write_parquet, write_part
 
 PARTS = "parts"
 SCENARIO, REPLICATION = "scenario=", "replication="  # Hive-style names of a part's folders
@@ -82,7 +82,7 @@ def atomic_write_frame(path: Path, frame: pd.DataFrame) -> None:
     os.close(fd)
     try:
         if path.suffix == ".parquet":
-            frame.to_parquet(tmp, index=False)
+            write_parquet(frame, Path(tmp))
         else:
             frame.to_csv(tmp, index=False)
         os.chmod(tmp, READABLE)
