@@ -24,8 +24,7 @@ class Environment(simpy.Environment):
     """SimPy's environment with wakes on its queue (see the module docstring).
 
     Everything of ``simpy.Environment`` works as before; `step` also runs the five-element
-    entries `wake` pushes. The router's loop (`sim.processes.routing.Router.run`) inlines
-    the same dispatch.
+    entries `wake` pushes. `run_merged`, the engine's loop, inlines the same dispatch.
     """
 
     def step(self) -> None:

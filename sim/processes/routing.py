@@ -107,7 +107,6 @@ class Router:
         self.u_route = _column(demands.u_route)
         self.first = _column(_first_stages(self.entry, demands))  # the stage each arrives at
         self.fallback = fallback
-        self.sat = satisfaction
         # the record sink's columns, and local names for them on the hot paths
         self.log = log = DemandLog(demands.time)
         self.t_arrive = log.arrival
@@ -381,16 +380,12 @@ class Router:
     def _enter_later(self, at: tuple[int, int]) -> None:
         self.enter(at[0], at[1])
 
-    def finalize(self) -> None:
-        """End of the run: write the residents' satisfaction back to the population."""
-        self.satisfaction.write_back()
-
     def _end(self, i: int, outcome: int) -> None:
         """Demand `i` ends (resolved or abandoned); its resident's satisfaction moves."""
         now = self.env._now
         self.finish[i] = now
         self.outcome[i] = outcome
-        sat, r = self.sat, self.resident[i]
+        sat, r = self.satisfaction, self.resident[i]
         v = sat.values
         v[r] = after_matter(
             v[r],

@@ -19,7 +19,7 @@ class Satisfaction:
     Parameters
     ----------
     population : Population
-        The residents (their starting scores; the final ones are written back).
+        The residents (their scores are read and moved in place).
     s : Scenario
         The scenario (its ``[satisfaction]`` section).
 
@@ -41,7 +41,3 @@ class Satisfaction:
             spec.target_days,
             spec.trip_penalty,
         )
-
-    def write_back(self) -> None:
-        """End of the run: the population keeps the final scores (they were written in
-        place; nothing is left to do)."""

@@ -139,7 +139,6 @@ class World:
             env.run(until=horizon)
         else:
             router.run(until=horizon)
-        router.finalize()
         stations = self.setting.district.stations
         for st in stations:
             st._mark(horizon)
