@@ -89,7 +89,7 @@ class Station:
         self.cost_per_minute = 0.0  # wage per minute of service (set by the router)
         self.queues: tuple[deque[Entry], ...] = tuple(deque() for _ in range(N_CLASSES))
         self.present = 0
-        self.area = 0.0
+        self.sojourn = 0.0  # minutes of work leaving less minutes of work joining
         self.t_mark = 0.0
         self.busy = [0.0] * (N_CLASSES * days)
         self.idle = [0.0] * days
@@ -106,11 +106,21 @@ class Station:
         self._queue, self._eid = env._queue, env._eid  # SimPy's calendar and event ids
 
     # -- monitoring ---------------------------------------------------------------------
+    @property
+    def area(self) -> float:
+        """Time integral of the number present up to the last mark (Little's law: the
+        summed minutes of all work in the station), from the join and leave times."""
+        return self.sojourn + self.present * self.t_mark
+
     def _mark(self, now: float) -> None:
-        """Accumulate the number present and idle windows since the last change."""
+        """Accumulate idle windows since the last change of the free windows (or of whether
+        they count as idle), and move the daily columns on at midnight.
+
+        A station is marked before every change of its free windows or of its hours, so
+        between two marks both are constant: work that joins a queue needs no mark.
+        """
         t0 = self.t_mark
         if now > t0:
-            self.area += self.present * (now - t0)
             if self.free > 0 and self.counting:
                 if now <= self.day_end:
                     self.idle[self.day] += self.free * (now - t0)
@@ -147,15 +157,18 @@ class Station:
         """A resident, file or task arrives at the station (at the head of its queue when
         `first`: the next chunk of a task the staffer is working through)."""
         now = self.env._now
-        if now != self.t_mark:
-            self._mark(now)
         self.present += 1
+        self.sojourn -= now
         if self.free > 0 and self.is_open and (not self.after_hours or entry[0] == TASK):
+            if now != self.t_mark:
+                self._mark(now)
             self.free -= 1
             self._start(entry, now)
         elif not self.servers:  # a pure delay: never a queue
+            if now != self.t_mark:
+                self._mark(now)  # the day of `now`, for the busy minutes
             self._start(entry, now)
-        elif first:
+        elif first:  # queued: no idle window is counted (none free, or not counting)
             self.queues[entry[0]].appendleft(entry)
         else:
             self.queues[entry[0]].append(entry)
@@ -174,6 +187,7 @@ class Station:
         if now != self.t_mark:
             self._mark(now)
         self.present -= 1
+        self.sojourn += now
         self.on_done(self, entry)  # follow-up work queues before the window is free
         if self.servers:
             self.free += 1
