@@ -33,12 +33,14 @@ class Environment(simpy.Environment):
             item = heappop(self._queue)
         except IndexError:
             raise EmptySchedule from None
-        if len(item) == 5:
-            self._now = item[0]
-            item[3](item[4])
-            return
-        heappush(self._queue, item)  # a SimPy event: back in front, for SimPy's own step
-        super().step()
+        try:
+            now, _, _, fn, value = item
+        except ValueError:  # a SimPy event: back in front, for SimPy's own step
+            heappush(self._queue, item)
+            super().step()
+        else:
+            self._now = now
+            fn(value)
 
 
 def wake(env: simpy.Environment, delay: float, fn: Callable[[Any], Any], value: Any) -> None:

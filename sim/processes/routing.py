@@ -92,7 +92,6 @@ class Router:
         n = demands.size
         self.n = n
         g = demands.groups
-        self.entry = [entries[gi.flow] for gi in g]
         self.g_dept = [gi.department for gi in g]
         self.g_missing = [gi.missing_docs for gi in g]
         self.g_minutes = [(0.0, gi.intake_minutes, gi.processing_minutes) for gi in g]
@@ -101,11 +100,11 @@ class Router:
         self.group = _column(demands.group)
         self.comm = _column(demands.community)
         self.street = _column(district.street_of[demands.community])
-        self.online = _column(demands.online)
         self.resident = _column(demands.resident)
         self.u_service = _column(demands.u_service)  # row i at i * DRAWS
         self.u_route = _column(demands.u_route)
-        self.first = _column(_first_stages(self.entry, demands))  # the stage each arrives at
+        # the stage each demand arrives at
+        self.first = _column(_first_stages([entries[gi.flow] for gi in g], demands))
         self.fallback = fallback
         # the record sink's columns, and local names for them on the hot paths
         self.log = log = DemandLog(demands.time)
@@ -187,8 +186,7 @@ class Router:
 
     def _arrive(self, i: int) -> None:
         """Demand `i` arises: it enters its flow (online if its resident goes online)."""
-        entry, online_entry = self.entry[self.group[i]]
-        self.enter(i, online_entry if (self.online[i] and online_entry >= 0) else entry)
+        self.enter(i, self.first[i])
 
     def _schedule_work(self) -> None:
         j = self._next_work
@@ -401,7 +399,7 @@ class Router:
 
 def _first_stages(entries: list[tuple[int, int]], demands: Demands) -> np.ndarray:
     """The stage each demand enters on arising: its flow's online entry when its resident
-    goes online and the flow has one, else the flow's entry (as `Router._arrive` picks)."""
+    goes online and the flow has one, else the flow's entry."""
     entry = np.array([e for e, _ in entries] or [0], dtype=np.int32)[demands.group]
     online = np.array([o for _, o in entries] or [-1], dtype=np.int32)[demands.group]
     return np.where((online >= 0) & demands.online, online, entry).astype(np.int32)
