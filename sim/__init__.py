@@ -16,7 +16,13 @@ start without loading pandas, SciPy or the experiment machinery they do not need
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
+
+from sim.compiled import PURE_VARIABLE, install_finder
+
+# the engine core compiled, or from its Python source with GOVSIM_PURE=1 (sim.compiled)
+install_finder(pure=bool(os.environ.get(PURE_VARIABLE)))
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and readers
     from sim.experiment.calibration.abc import calibrate

@@ -389,8 +389,8 @@ def test_needs_taken_until_the_hours_run_out() -> None:
     ]
     assert at(31, 9) // MONTH == 1  # the second month of the year
     r = run.router
-    assert r.outcome.tolist() == [RESOLVED] * 4
-    assert r.finish.tolist() == [
+    assert list(r.outcome) == [RESOLVED] * 4
+    assert list(r.finish) == [
         at(MON, 10) + 10,
         at(MON, 10.5) + 10,
         at(MON, 12) + 10,

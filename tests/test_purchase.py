@@ -216,9 +216,9 @@ def test_staff_visit_that_misses_is_repeated() -> None:
     took three days is less satisfied than one served right first time."""
     missed = simulate([(at(MON, 9), PERSONAL, [0.5, 0.2, 0.9])], market=False)
     right = simulate([(at(MON, 9), PERSONAL, [0.5, 0.9])], market=False)
-    assert missed.router.finish.tolist() == [at(THU, 11) + 10]
-    assert right.router.finish.tolist() == [at(MON, 10) + 10]
-    assert missed.router.outcome.tolist() == right.router.outcome.tolist() == [RESOLVED]
+    assert list(missed.router.finish) == [at(THU, 11) + 10]
+    assert list(right.router.finish) == [at(MON, 10) + 10]
+    assert list(missed.router.outcome) == list(right.router.outcome) == [RESOLVED]
     assert missed.satisfaction[0] < right.satisfaction[0]
 
 
@@ -231,7 +231,7 @@ def test_provider_right_first_time_skips_the_staff_repeat() -> None:
         ("take", 0, 0, at(MON, 9) + 10),
         ("met", 0, 0, at(MON, 12) + 10),
     ]
-    assert run.router.finish.tolist() == [at(MON, 12) + 10]
+    assert list(run.router.finish) == [at(MON, 12) + 10]
 
 
 def test_provider_that_misses_costs_the_repeat_delay() -> None:
@@ -243,7 +243,7 @@ def test_provider_that_misses_costs_the_repeat_delay() -> None:
         ("take", 0, 0, at(MON, 9) + 10),
         ("unmet", 0, 0, at(MON, 12) + 10),
     ]
-    assert run.router.finish.tolist() == [at(THU, 13) + 10]
+    assert list(run.router.finish) == [at(THU, 13) + 10]
 
 
 def test_contract_serves_only_its_flows() -> None:
@@ -253,13 +253,13 @@ def test_contract_serves_only_its_flows() -> None:
     no_property = {"market.projects.property.budget_yuan": 0.0}
     staff = simulate([(at(MON, 9), PROPERTY, [0.9])], orgs=[1.0], overrides=no_property)
     assert visits(staff) == [("fallback", -1, 0, at(MON, 9))]
-    assert staff.router.finish.tolist() == [at(MON, 9.5)]
+    assert list(staff.router.finish) == [at(MON, 9.5)]
     bought = simulate([(at(MON, 9), PROPERTY, [0.2])], orgs=[1.0])
     assert visits(bought) == [
         ("take", "property", 0, at(MON, 9)),
         ("met", "property", 0, at(TUE, 9.5)),
     ]
-    assert bought.router.finish.tolist() == [at(TUE, 9.5)]
+    assert list(bought.router.finish) == [at(TUE, 9.5)]
 
 
 def test_contractor_line_is_not_tendered() -> None:
@@ -288,7 +288,7 @@ def test_contractor_that_misses_falls_back_on_staff() -> None:
         ("take", "property", 0, at(MON, 9)),
         ("unmet", "property", 0, at(TUE, 9.5)),
     ]
-    assert run.router.finish.tolist() == [at(THU, 10)]
+    assert list(run.router.finish) == [at(THU, 10)]
 
 
 def test_line_serving_an_unknown_flow_is_refused() -> None:

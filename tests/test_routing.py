@@ -285,8 +285,8 @@ def test_missing_document_threshold_is_strict() -> None:
         ]
     )
     r = run.router
-    assert r.trips.tolist() == [1, 2]
-    assert r.finish.tolist() == [at(MON, 9.5), at(THU, 10)]  # sent home 9:30, back 48 h later
+    assert list(r.trips) == [1, 2]
+    assert list(r.finish) == [at(MON, 9.5), at(THU, 10)]  # sent home 9:30, back 48 h later
 
 
 def test_resident_queueing_at_closing_gets_one_more_trip() -> None:
@@ -310,9 +310,9 @@ def test_resident_queueing_at_closing_gets_one_more_trip() -> None:
         ("done", 1, "serve", at(TUE, 8.5)),
     ]
     r = run.router
-    assert r.trips.tolist() == [1, 2]
-    assert r.wait.tolist() == [0.0, 15.0]  # open minutes only: 16:45-17:00
-    assert r.outcome.tolist() == [RESOLVED, RESOLVED]
+    assert list(r.trips) == [1, 2]
+    assert list(r.wait) == [0.0, 15.0]  # open minutes only: 16:45-17:00
+    assert list(r.outcome) == [RESOLVED, RESOLVED]
     assert run.backlog[MON] == [1, 0, 0, 0]  # the second resident waits overnight
     assert run.backlog[TUE] == [0, 0, 0, 0]
 
@@ -337,7 +337,7 @@ def test_balking_ends_the_demand_as_abandoned() -> None:
         ("done", 1, "serve", at(MON, 10)),
     ]
     r = run.router
-    assert r.outcome.tolist() == [RESOLVED, RESOLVED, ABANDONED]
+    assert list(r.outcome) == [RESOLVED, RESOLVED, ABANDONED]
     assert r.finish[2] == at(MON, 9) + 10
     assert r.trips[2] == 1
     assert math.isnan(r.first_start[2])

@@ -194,7 +194,7 @@ def test_package_chunks_let_residents_in_between() -> None:
     ]
     assert router.w_done == [660.0]
     assert router.w_left[0] == pytest.approx(0.0)
-    assert router.outcome.tolist() == [RESOLVED, RESOLVED]
+    assert list(router.outcome) == [RESOLVED, RESOLVED]
 
 
 @pytest.mark.parametrize("rule", ["tasks_first", "fifo"])
@@ -218,7 +218,7 @@ def test_package_chunks_keep_residents_waiting(rule: str) -> None:
     ]
     assert router.w_done == [640.0]
     assert router.w_left[0] == pytest.approx(0.0)
-    assert router.outcome.tolist() == [RESOLVED, RESOLVED]
+    assert list(router.outcome) == [RESOLVED, RESOLVED]
 
 
 def test_chunk_started_before_closing_is_finished_and_the_rest_waits() -> None:
