@@ -25,9 +25,7 @@ PURE_VARIABLE = "GOVSIM_PURE"
 def compiled_core() -> dict[str, bool]:
     """Each module of the engine core (the modules with a ``.pxd`` beside them) and
     whether the loaded one is compiled."""
-    import sim
-
-    root = os.path.dirname(sim.__file__)
+    root = os.path.dirname(os.path.abspath(__file__))  # the package's folder
     out = {}
     for folder, _, files in sorted(os.walk(root)):
         for f in sorted(files):
