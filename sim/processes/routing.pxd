@@ -28,6 +28,8 @@ cdef class Router:
     cpdef on_done(self, Station station, tuple entry)
     @cython.locals(sid=Py_ssize_t, k=Py_ssize_t, u=double, p=double, r=Py_ssize_t, target=Py_ssize_t, delay=double, now=double)
     cpdef advance(self, Py_ssize_t i, bint rework=*)
+    @cython.locals(st=Station, left=double)
+    cpdef _queue_work(self, Py_ssize_t j, bint first=*)
     @cython.locals(now=double)
     cpdef _later(self, Py_ssize_t i, Py_ssize_t sid, double delay, bint resident, int kind)
     @cython.locals(now=double, r=Py_ssize_t)

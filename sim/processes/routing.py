@@ -284,7 +284,7 @@ class Router:
             if self.w_left[i] > 1e-9:
                 self._queue_work(i, first=True)
             else:
-                self.w_done[i] = self.env.now
+                self.w_done[i] = self.env._now
             return
         if cls == MEETING:
             for claim in self.hooks.meeting_done:
@@ -350,7 +350,7 @@ class Router:
                 target = st.targets[r]
                 delay = st.delays[r]
                 if st.pickups and st.pickups[r]:  # the file waits for the courier
-                    now = self.env.now
+                    now = self.env._now
                     delay = next_weekly(now + delay, st.pickups[r], st.pickup_minutes[r]) - now
                 kind = st.delay_kinds[r] if st.delay_kinds else TRANSFER
                 self._later(i, target, delay, self.stages[target].cls == RESIDENT, kind)
@@ -366,7 +366,7 @@ class Router:
     def _later(self, i: int, sid: int, delay: float, resident: bool, kind: int) -> None:
         """Demand `i` enters stage `sid` after `delay` minutes, counted as time of `kind`
         (`TRANSFER`, `STATUTORY` or `AWAY`)."""
-        now = self.env.now
+        now = self.env._now
         if resident:  # the resident comes back when the office is open
             delay = self.cal.next_open(now + delay) - now
         self.between[kind][i] += delay
