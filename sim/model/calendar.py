@@ -76,7 +76,10 @@ class Calendar:
         """The earliest time at or after `t` when offices are open."""
         if self.always or self.is_open(t):
             return t
-        return float(self.to_clock(np.array([self.open_time(t)]))[0])
+        # `to_clock` of one value, without an array (Python's float divmod is numpy's)
+        k, offset = divmod(self.open_time(t), self.open_per_day)
+        week, dow = divmod(k, self.days_per_week)
+        return (week * 7 + dow) * DAY + self.open_minute + offset
 
     def is_open(self, t: float) -> bool:
         """Whether offices are open at clock time `t`."""
