@@ -177,8 +177,18 @@ def source_version() -> str:
 
 
 def emit(record: dict[str, Any], commit: str) -> None:
-    """Print one JSON record, with the commit and the load average, and flush."""
-    record = {**record, "commit": commit, "loadavg_1min": round(os.getloadavg()[0], 2)}
+    """Print one JSON record, with the commit, the engine core it ran (compiled, source, or
+    mixed: `sim.compiled`) and the load average, and flush."""
+    from sim.compiled import compiled_core
+
+    built = set(compiled_core().values())
+    kind = "mixed" if len(built) > 1 else "compiled" if built == {True} else "source"
+    record = {
+        **record,
+        "commit": commit,
+        "engine_core": kind,
+        "loadavg_1min": round(os.getloadavg()[0], 2),
+    }
     print(json.dumps(record, ensure_ascii=False), flush=True)
 
 

@@ -135,11 +135,10 @@ class World:
         """
         s, env, router = self.scenario, self.setting.env, self.router
         horizon = s.days * DAY
-        # the world built so far lives as long as the run: the cyclic garbage collector
-        # need not walk it; and the run's queue entries live minutes to days, so the
-        # youngest generation is collected less often, when most of them have gone by
-        # reference counting (no effect on results, only on time)
-        gc.freeze()
+        # the run's queue entries live minutes to days: the cyclic collector takes its
+        # youngest generation less often, when most of them have gone by reference counting
+        # (no effect on results, only on time; freezing the built world instead cost the
+        # teaching scenario's short runs twice their time)
         thresholds = gc.get_threshold()
         gc.set_threshold(50_000, *thresholds[1:])
         try:
@@ -150,7 +149,6 @@ class World:
                 router.run(until=horizon)
         finally:
             gc.set_threshold(*thresholds)
-            gc.unfreeze()
         stations = self.setting.district.stations
         for st in stations:
             st._mark(horizon)
