@@ -10,13 +10,16 @@ that a change to the engine's hot paths can be judged in one run::
     python benchmarks/bytecodes.py scenarios/baseline.toml --days 20
 
 Tracing is slow (about a hundred times); keep the runs short. Only the clock's run is traced,
-not the building of the world (population, demand draws).
+not the building of the world (population, demand draws). Compiled code runs no bytecodes,
+so the script counts the engine core's Python source, the reference (``GOVSIM_PURE=1``,
+`sim.compiled`), whether or not the installed core is compiled.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +27,7 @@ from types import FrameType
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("GOVSIM_PURE", "1")  # set before `sim` is imported: the source is counted
 
 
 def count(scenario: Any) -> tuple[int, collections.Counter[str]]:
