@@ -8,6 +8,7 @@ their own, so both builds are held to the same files byte for byte.
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
 import subprocess
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.compiled import PURE_VARIABLE, compiled_core
+from sim.compiled import PURE_VARIABLE, _SourceFinder, compiled_core, stale_modules
+from sim.compiled import ROOT as ROOT_PACKAGE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +50,10 @@ def test_pure_variable_loads_every_module_from_source() -> None:
 def test_compiled_core_is_built() -> None:
     """After an install with a C compiler every core module loads compiled (a machine
     without one runs the source, and says so here as a skip)."""
-    core = {k: v for k, v in _core_in_child().items()}
+    core = _core_in_child()
+    stale = stale_modules(ROOT_PACKAGE)
+    if stale:
+        pytest.skip(f"compiled core older than its source ({', '.join(stale)}): rebuild it")
     if not any(core.values()):
         pytest.skip("compiled core not built (no Cython or C compiler at install): the source runs")
     assert all(core.values()), core
@@ -69,29 +74,36 @@ def test_golden_tables_from_the_source() -> None:
     assert " passed" in out.stdout and "skipped" not in out.stdout
 
 
-def test_stale_compiled_module_yields_to_its_source(tmp_path: Path) -> None:
-    """A compiled module older than its source (an edit not rebuilt) is not run: the
-    source is, with a warning naming the module."""
-    pkg = tmp_path / "sim" / "core_probe"
-    pkg.mkdir(parents=True)
-    (pkg / "__init__.py").write_text("")
-    (pkg / "leaf.pxd").write_text("")
-    (pkg / "leaf.py").write_text("KIND = 'source'\n")
-    import importlib.machinery
+def test_stale_core_runs_from_its_source(tmp_path: Path) -> None:
+    """A compiled module older than its source (an edit not rebuilt) is not run: the whole
+    core is loaded from source (its compiled modules know each other's C types), with a
+    warning naming the module."""
+    root = tmp_path / "sim"
+    for leaf, age in (("fresh", 0.0), ("edited", 60.0)):
+        (root / "model").mkdir(parents=True, exist_ok=True)
+        for ext in (".py", ".pxd"):
+            (root / "model" / (leaf + ext)).write_text("")
+        built = root / "model" / (leaf + importlib.machinery.EXTENSION_SUFFIXES[0])
+        built.write_bytes(b"")
+        when = time.time() - age
+        os.utime(built, (when, when))
+    assert stale_modules(str(root)) == ["sim.model.edited"]
+    finder = _SourceFinder(pure=False, root=str(root))
+    with pytest.warns(UserWarning, match="sim.model.edited: the compiled module is older"):
+        spec = finder.find_spec("sim.model.fresh", [str(root / "model")])
+    assert spec is not None and spec.origin == str(root / "model" / "fresh.py")
+    assert finder.find_spec("sim.other", [str(root)]) is None  # not of the core
 
-    built = pkg / ("leaf" + importlib.machinery.EXTENSION_SUFFIXES[0])
-    built.write_bytes(b"not a real extension")
-    old = time.time() - 60
-    os.utime(built, (old, old))
-    code = (
-        "import sys, warnings; sys.path.insert(0, sys.argv[1]);"
-        "import sim; sim.__path__.append(sys.argv[1] + '/sim');"
-        "warnings.simplefilter('always');"
-        "import sim.core_probe.leaf as m; print(m.KIND)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "source"
-    assert "sim.core_probe.leaf: the compiled module is older than its source" in out.stderr
+
+def test_up_to_date_core_is_left_to_python(tmp_path: Path) -> None:
+    """With every compiled module newer than its source, the finder steps aside."""
+    folder = tmp_path / "sim" / "model"
+    folder.mkdir(parents=True)
+    (folder / "leaf.py").write_text("")
+    (folder / "leaf.pxd").write_text("")
+    (folder / ("leaf" + importlib.machinery.EXTENSION_SUFFIXES[0])).write_bytes(b"")
+    finder = _SourceFinder(pure=False, root=str(tmp_path / "sim"))
+    assert finder.find_spec("sim.model.leaf", [str(folder)]) is None
+    assert _SourceFinder(pure=True, root=str(tmp_path / "sim")).find_spec(
+        "sim.model.leaf", [str(folder)]
+    ).origin == str(folder / "leaf.py")

@@ -18,7 +18,7 @@ import simpy
 
 import sim
 from sim.metrics.mechanisms import mechanism_metrics
-from sim.model.wake import Environment, wake
+from sim.model.wake import ArrayWakes, Environment, QueueWakes, wake
 from sim.processes.world import build_world
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -74,10 +74,13 @@ def test_simpy_internals_the_engine_relies_on() -> None:
     assert failed._defused is True and failed._ok is False
 
 
-def test_wakes_and_simpy_events_share_one_calendar_in_order() -> None:
-    """A wake (a bare call-back on SimPy's queue) runs at its time, in SimPy's (time,
-    priority, event id) order among timeouts and processes, under `step` and `run(until)`."""
+@pytest.mark.parametrize("where", [QueueWakes, ArrayWakes])
+def test_wakes_and_simpy_events_share_one_calendar_in_order(where: type) -> None:
+    """A wake (a bare call-back on the calendar) runs at its time, in SimPy's (time,
+    priority, event id) order among timeouts and processes, under `step` and `run(until)`,
+    whether it waits on SimPy's queue (the source) or in a heap of its own (compiled)."""
     env = Environment()
+    env.wakes = where(env._queue)
     seen: list[tuple[str, float]] = []
 
     def process(env: Environment):  # noqa: ANN202 - a SimPy generator
@@ -99,3 +102,30 @@ def test_wakes_and_simpy_events_share_one_calendar_in_order() -> None:
         ("wake at 3", 3.0),
     ]
     assert env.now == 5.0
+
+
+def test_wake_heap_gives_time_then_id_order() -> None:
+    """The compiled core's heap of wakes pops them as one heap of SimPy's keys would:
+    by time, then by event id (many times tie), through growth and interleaved pops."""
+    rng = np.random.default_rng(20261202)
+    heap = ArrayWakes([])
+    reference: list[tuple[float, int]] = []
+    popped, expected = [], []
+    eid = 0
+    for _ in range(3000):
+        for _ in range(int(rng.integers(0, 4))):
+            t = float(rng.integers(0, 50)) / 4.0
+            heap.push(t, eid, None, (t, eid))
+            heapq.heappush(reference, (t, eid))
+            eid += 1
+        if heap.size and rng.random() < 0.6:
+            key = (float(heap.t[0]), int(heap.eid[0]))
+            popped.append((key, heap.pop()[1]))
+            expected.append(heapq.heappop(reference))
+    while heap.size:
+        key = (float(heap.t[0]), int(heap.eid[0]))
+        popped.append((key, heap.pop()[1]))
+        expected.append(heapq.heappop(reference))
+    assert len(expected) == eid > 2000
+    assert [k for k, _ in popped] == expected
+    assert [v for _, v in popped] == expected  # each wake's value travels with its key

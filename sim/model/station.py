@@ -19,10 +19,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from heapq import heappush
 from typing import Any
-
-from simpy.events import NORMAL
 
 from sim.clock import DAY
 from sim.model.wake import Environment
@@ -103,7 +100,7 @@ class Station:
         self.on_done: Callable[[Station, Entry], Any] = _ignore
         self.on_close: Callable[[Station], Any] = _ignore
         self._done = self._finish  # the call-back of a service's end, bound once
-        self._queue, self._eid = env._queue, env._eid  # SimPy's calendar and event ids
+        self._wakes, self._eid = env.wakes, env._eid  # where wakes wait; SimPy's event ids
 
     # -- monitoring ---------------------------------------------------------------------
     @property
@@ -180,7 +177,7 @@ class Station:
         self.started += 1
         self.on_start(self, entry, now)
         # `sim.model.wake.wake`, inlined on this hot path
-        heappush(self._queue, (now + dur, NORMAL, next(self._eid), self._done, entry))
+        self._wakes.push(now + dur, next(self._eid), self._done, entry)
 
     def _finish(self, entry: Entry) -> None:
         now = self.env._now

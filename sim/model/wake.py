@@ -1,11 +1,18 @@
 """The engine's clock: SimPy's environment, whose calendar also carries bare call-backs.
 
 A service ending, a file arriving after its forwarding delay: each is "call ``fn(value)`` at
-time t" and nothing more. Such a *wake* goes on SimPy's own event queue as the entry
-``(t, NORMAL, eid, fn, value)`` beside SimPy's ``(t, priority, eid, event)``: the same
-calendar, ordered by the same (time, priority, event id) keys, but with no event object, no
-callback list and no checks. `Environment.step` runs both kinds, so SimPy processes,
+time t" and nothing more. Such a *wake* has a place on the calendar like SimPy's events,
+ordered by the same (time, priority, event id) keys, but no event object, no callback list
+and no checks. `Environment.step` and `run_merged` run both kinds, so SimPy processes,
 timeouts and wakes mix freely and in exactly the order SimPy would give them.
+
+Where the wakes wait depends on the build (`sim.compiled`). From the Python source they are
+entries ``(t, NORMAL, eid, fn, value)`` on SimPy's own queue, beside its
+``(t, priority, eid, event)`` (`QueueWakes`). Compiled, they wait in a heap of their own
+whose keys are C numbers (`ArrayWakes`): most of a large run's calendar is wakes, and
+comparing two Python tuples costs far more than comparing two doubles. The loop then takes
+whichever of the two heads comes first by (time, priority, id), which is the order one heap
+would give, so the results are the same either way.
 """
 
 from __future__ import annotations
@@ -15,37 +22,167 @@ from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
 from typing import Any
 
+import numpy as np
 import simpy
 from simpy.core import EmptySchedule
 from simpy.events import NORMAL
 
+try:
+    import cython
+
+    COMPILED = bool(cython.compiled)
+except ImportError:  # no Cython at run time: this is the Python source
+    COMPILED = False
+
+
+class QueueWakes:
+    """Wakes as entries on SimPy's own queue (the Python source's calendar).
+
+    Parameters
+    ----------
+    queue : list
+        SimPy's event queue (a heap).
+    """
+
+    def __init__(self, queue: list) -> None:
+        self.queue = queue
+        self.size = 0  # the wakes are on SimPy's queue: none wait here
+
+    def push(self, t: float, eid: int, fn: Callable[[Any], Any], value: Any) -> None:
+        """Call ``fn(value)`` at time `t`; `eid` is its place among events at `t`."""
+        heappush(self.queue, (t, NORMAL, eid, fn, value))
+
+
+class ArrayWakes:
+    """Wakes in a heap of their own, keyed by (time, event id) held as C numbers (the
+    compiled core's calendar).
+
+    Parameters
+    ----------
+    queue : list
+        SimPy's event queue (unused: the wakes wait here).
+    """
+
+    def __init__(self, queue: list) -> None:
+        self.size = 0
+        self.t = np.empty(1024, dtype=np.float64)
+        self.eid = np.empty(1024, dtype=np.int64)
+        self.fn: list[Any] = [None] * 1024
+        self.value: list[Any] = [None] * 1024
+
+    def _grow(self) -> None:
+        n = len(self.fn)
+        t, eid = np.empty(2 * n, dtype=np.float64), np.empty(2 * n, dtype=np.int64)
+        t[:n], eid[:n] = self.t, self.eid
+        self.t, self.eid = t, eid
+        self.fn.extend([None] * n)
+        self.value.extend([None] * n)
+
+    def push(self, t: float, eid: int, fn: Callable[[Any], Any], value: Any) -> None:
+        """Call ``fn(value)`` at time `t`; `eid` is its place among events at `t`."""
+        if self.size == len(self.fn):
+            self._grow()
+        ts, eids, fns, values = self.t, self.eid, self.fn, self.value
+        k = self.size
+        self.size = k + 1
+        while k > 0:  # sift up: parents later than the new wake move down
+            p = (k - 1) >> 1
+            if t < ts[p] or (t == ts[p] and eid < eids[p]):
+                ts[k], eids[k], fns[k], values[k] = ts[p], eids[p], fns[p], values[p]
+                k = p
+            else:
+                break
+        ts[k], eids[k], fns[k], values[k] = t, eid, fn, value
+
+    def pop(self) -> tuple[Callable[[Any], Any], Any]:
+        """Take the first wake off the heap; return its call-back and value (its time is
+        ``t[0]`` before the call)."""
+        ts, eids, fns, values = self.t, self.eid, self.fn, self.value
+        fn, value = fns[0], values[0]
+        n = self.size - 1
+        self.size = n
+        t, eid = ts[n], eids[n]  # the last wake, sifted down from the top
+        last_fn, last_value = fns[n], values[n]
+        fns[n] = values[n] = None
+        k = 0
+        while True:
+            c = 2 * k + 1
+            if c >= n:
+                break
+            if c + 1 < n and (ts[c + 1] < ts[c] or (ts[c + 1] == ts[c] and eids[c + 1] < eids[c])):
+                c += 1
+            if ts[c] < t or (ts[c] == t and eids[c] < eid):
+                ts[k], eids[k], fns[k], values[k] = ts[c], eids[c], fns[c], values[c]
+                k = c
+            else:
+                break
+        if n > 0:
+            ts[k], eids[k], fns[k], values[k] = t, eid, last_fn, last_value
+        return fn, value
+
+
+Wakes = ArrayWakes if COMPILED else QueueWakes
+
+
+def _wake_first(wakes: Any, head: tuple) -> bool:
+    """Whether the first of `wakes` (a wake: priority NORMAL) comes before the entry `head`
+    of SimPy's queue, by (time, priority, event id)."""
+    tw, tq = wakes.t[0], head[0]
+    if tw != tq:
+        return tw < tq
+    if head[1] != NORMAL:
+        return NORMAL < head[1]
+    return wakes.eid[0] < head[2]
+
 
 class Environment(simpy.Environment):
-    """SimPy's environment with wakes on its queue (see the module docstring).
+    """SimPy's environment with wakes on its calendar (see the module docstring).
 
-    Everything of ``simpy.Environment`` works as before; `step` also runs the five-element
-    entries `wake` pushes. `run_merged`, the engine's loop, inlines the same dispatch.
+    Everything of ``simpy.Environment`` works as before; `step` also runs the wakes, and
+    `peek` sees them. `run_merged`, the engine's loop, inlines the same dispatch.
+
+    Attributes
+    ----------
+    wakes : QueueWakes or ArrayWakes
+        Where the wakes wait (`wake` pushes them).
     """
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self.wakes = Wakes(self._queue)
+
+    def peek(self) -> float:
+        """Time of the next entry of the calendar (a wake or an event), infinity if none."""
+        wakes, queue = self.wakes, self._queue
+        if wakes.size and (not queue or _wake_first(wakes, queue[0])):
+            return float(wakes.t[0])
+        return queue[0][0] if queue else math.inf
 
     def step(self) -> None:
         """Process the next entry of the calendar: a wake's call-back, or a SimPy event."""
+        wakes, queue = self.wakes, self._queue
+        if wakes.size and (not queue or _wake_first(wakes, queue[0])):
+            self._now = wakes.t[0]
+            fn, value = wakes.pop()
+            fn(value)
+            return
         try:
-            item = heappop(self._queue)
+            item = heappop(queue)
         except IndexError:
             raise EmptySchedule from None
         try:
             now, _, _, fn, value = item
         except ValueError:  # a SimPy event: back in front, for SimPy's own step
-            heappush(self._queue, item)
+            heappush(queue, item)
             super().step()
         else:
             self._now = now
             fn(value)
 
 
-def wake(env: simpy.Environment, delay: float, fn: Callable[[Any], Any], value: Any) -> None:
+def wake(env: Environment, delay: float, fn: Callable[[Any], Any], value: Any) -> None:
     """Call ``fn(value)`` `delay` minutes from now (`delay` is never negative here)."""
-    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), fn, value))
+    env.wakes.push(env._now + delay, next(env._eid), fn, value)
 
 
 def run_merged(
@@ -61,15 +198,25 @@ def run_merged(
 
     The arrivals (`times`, sorted) need no event each: arrival `j` is taken straight from
     the list, as ``arrive(j, tags[j])`` at its time, whenever it is due before the next entry
-    of SimPy's queue (an arrival due at the same time as an entry goes first). Entries run as
+    of the calendar (an arrival due at the same time as an entry goes first). Entries run as
     `Environment.step` runs them, inlined: a wake's call-back, or a SimPy event's.
     """
-    queue, n = env._queue, len(times)
+    queue, wakes, n = env._queue, env.wakes, len(times)
     j = start
     t_arr = times[j] if j < n else math.inf
     while True:
         bound = t_arr if t_arr < until else until
-        while queue and queue[0][0] < bound:
+        while True:
+            if wakes.size and (not queue or _wake_first(wakes, queue[0])):
+                t = wakes.t[0]
+                if t >= bound:
+                    break
+                env._now = t
+                fn, value = wakes.pop()
+                fn(value)
+                continue
+            if not queue or queue[0][0] >= bound:
+                break
             item = heappop(queue)
             try:
                 env._now, _, _, fn, value = item
