@@ -1,3 +1,4 @@
+# cython: boundscheck=False, wraparound=False
 """The engine's clock: SimPy's environment, whose calendar also carries bare call-backs.
 
 A service ending, a file arriving after its forwarding delay: each is "call ``fn(value)`` at
