@@ -3,13 +3,13 @@ cimport cython
 cdef class ArrayWakes:
     cdef public Py_ssize_t size
     cdef public double[:] t
-    cdef public long long[:] eid
+    cdef public long long[:] eid, slot, free
     cdef public list fn, value
 
     cdef _grow(self)
-    @cython.locals(ts=cython.double[:], eids=cython.longlong[:], fns=list, values=list, k=Py_ssize_t, p=Py_ssize_t)
+    @cython.locals(ts=cython.double[:], eids=cython.longlong[:], slots=cython.longlong[:], s=Py_ssize_t, k=Py_ssize_t, p=Py_ssize_t)
     cpdef push(self, double t, long long eid, object fn, object value)
-    @cython.locals(ts=cython.double[:], eids=cython.longlong[:], fns=list, values=list, n=Py_ssize_t, k=Py_ssize_t, c=Py_ssize_t, t=double, eid=cython.longlong)
+    @cython.locals(ts=cython.double[:], eids=cython.longlong[:], slots=cython.longlong[:], s=Py_ssize_t, n=Py_ssize_t, k=Py_ssize_t, c=Py_ssize_t, t=double, eid=cython.longlong, last=cython.longlong)
     cpdef tuple pop(self)
 
 @cython.locals(tw=double, tq=double)

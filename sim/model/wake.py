@@ -58,6 +58,10 @@ class ArrayWakes:
     """Wakes in a heap of their own, keyed by (time, event id) held as C numbers (the
     compiled core's calendar).
 
+    The heap moves only numbers: each wake's call-back and value stay in a slot of their
+    own (`fn`, `value`) while its key and slot number (`t`, `eid`, `slot`) move up and down,
+    so a pop touches no Python object but the one it returns.
+
     Parameters
     ----------
     queue : list
@@ -68,14 +72,20 @@ class ArrayWakes:
         self.size = 0
         self.t = np.empty(1024, dtype=np.float64)
         self.eid = np.empty(1024, dtype=np.int64)
+        self.slot = np.empty(1024, dtype=np.int64)
+        self.free = np.arange(1023, -1, -1, dtype=np.int64)  # free slots, a stack
         self.fn: list[Any] = [None] * 1024
         self.value: list[Any] = [None] * 1024
 
     def _grow(self) -> None:
         n = len(self.fn)
         t, eid = np.empty(2 * n, dtype=np.float64), np.empty(2 * n, dtype=np.int64)
-        t[:n], eid[:n] = self.t, self.eid
-        self.t, self.eid = t, eid
+        slot = np.empty(2 * n, dtype=np.int64)
+        t[:n], eid[:n], slot[:n] = self.t, self.eid, self.slot
+        self.t, self.eid, self.slot = t, eid, slot
+        free = np.empty(2 * n, dtype=np.int64)
+        free[:n] = np.arange(2 * n - 1, n - 1, -1)  # the new slots: every old one is taken
+        self.free = free
         self.fn.extend([None] * n)
         self.value.extend([None] * n)
 
@@ -83,28 +93,32 @@ class ArrayWakes:
         """Call ``fn(value)`` at time `t`; `eid` is its place among events at `t`."""
         if self.size == len(self.fn):
             self._grow()
-        ts, eids, fns, values = self.t, self.eid, self.fn, self.value
+        s = self.free[len(self.fn) - 1 - self.size]
+        self.fn[s] = fn
+        self.value[s] = value
+        ts, eids, slots = self.t, self.eid, self.slot
         k = self.size
         self.size = k + 1
         while k > 0:  # sift up: parents later than the new wake move down
             p = (k - 1) >> 1
             if t < ts[p] or (t == ts[p] and eid < eids[p]):
-                ts[k], eids[k], fns[k], values[k] = ts[p], eids[p], fns[p], values[p]
+                ts[k], eids[k], slots[k] = ts[p], eids[p], slots[p]
                 k = p
             else:
                 break
-        ts[k], eids[k], fns[k], values[k] = t, eid, fn, value
+        ts[k], eids[k], slots[k] = t, eid, s
 
     def pop(self) -> tuple[Callable[[Any], Any], Any]:
         """Take the first wake off the heap; return its call-back and value (its time is
         ``t[0]`` before the call)."""
-        ts, eids, fns, values = self.t, self.eid, self.fn, self.value
-        fn, value = fns[0], values[0]
+        ts, eids, slots = self.t, self.eid, self.slot
+        s = slots[0]
+        fn, value = self.fn[s], self.value[s]
+        self.fn[s] = self.value[s] = None
         n = self.size - 1
         self.size = n
-        t, eid = ts[n], eids[n]  # the last wake, sifted down from the top
-        last_fn, last_value = fns[n], values[n]
-        fns[n] = values[n] = None
+        self.free[len(self.fn) - 1 - n] = s
+        t, eid, last = ts[n], eids[n], slots[n]  # the last wake, sifted down from the top
         k = 0
         while True:
             c = 2 * k + 1
@@ -113,12 +127,11 @@ class ArrayWakes:
             if c + 1 < n and (ts[c + 1] < ts[c] or (ts[c + 1] == ts[c] and eids[c + 1] < eids[c])):
                 c += 1
             if ts[c] < t or (ts[c] == t and eids[c] < eid):
-                ts[k], eids[k], fns[k], values[k] = ts[c], eids[c], fns[c], values[c]
+                ts[k], eids[k], slots[k] = ts[c], eids[c], slots[c]
                 k = c
             else:
                 break
-        if n > 0:
-            ts[k], eids[k], fns[k], values[k] = t, eid, last_fn, last_value
+        ts[k], eids[k], slots[k] = t, eid, last
         return fn, value
 
 
