@@ -71,9 +71,9 @@ from sim.model.social_orgs import (
     initial_mean,
     list_projects,
 )
+from sim.processes.flows import CompiledStage
 from sim.processes.market_tally import MarketTally
 from sim.processes.mechanism import Context
-from sim.processes.routing import CompiledStage
 from sim.rules.contracting import RULES, Bids, Weights, award, choose_projects
 from sim.scenario.sections.market import MarketSpec
 

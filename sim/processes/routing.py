@@ -35,7 +35,6 @@ from sim.processes.flows import (
     EXPONENTIAL,
     FIXED,
     TRANSFER,
-    CompiledStage,
     compile_flows,
     odds_without_repeat,
     service_minutes,
@@ -88,7 +87,17 @@ class Router:
         self.env, self.cal, self.district = setting.env, setting.calendar, district
         self.satisfaction = satisfaction
         self.stages, entries = compile_flows(s, district)
-        self.terminal = [st.terminal for st in self.stages]
+        # the stages' scalar fields as typed columns by stage id, read on the hot paths
+        stages = self.stages
+        self.s_unit, self.s_level, self.s_cls, self.s_balk, self.s_item, self.s_dist = (
+            _column(np.array([getattr(st, f) for st in stages] or [0], dtype=np.int32))
+            for f in ("unit", "level", "cls", "balk", "item_time", "dist")
+        )
+        self.s_minutes = _column(np.array([st.minutes for st in stages] or [0.0]))
+        self.s_outsource, self.terminal = (
+            _column(np.array([getattr(st, f) for st in stages] or [False], dtype=np.int8))
+            for f in ("outsource", "terminal")
+        )
         n = demands.size
         self.n = n
         g = demands.groups
@@ -115,8 +124,8 @@ class Router:
         self.queued, self.served = log.queue, log.service
         self.between = (log.transfer, log.statutory, log.away)  # by TRANSFER, STATUTORY, AWAY
         self.staff_minutes, self.handling_yuan = log.staff_minutes, log.handling_yuan
-        self.stage = [-1] * n
-        self.k = [0] * n
+        self.stage = _column(np.full(n, -1, dtype=np.int32))  # each demand's current stage
+        self.k = _column(np.zeros(n, dtype=np.int32))  # each demand's uniforms used
         self.last: list[Station | None] = [None] * n
         # work packages
         self.work = work
@@ -217,15 +226,14 @@ class Router:
     # -- stages ---------------------------------------------------------------------------
     def enter(self, i: int, sid: int) -> None:
         """Demand `i` enters stage `sid`: it joins the station serving it."""
-        st = self.stages[sid]
         minutes = -1.0  # drawn once: for a mechanism offered the stage, else at the station
-        if st.outsource and self.hooks.outsource:
+        if self.s_outsource[sid] and self.hooks.outsource:
             self.stage[i] = sid
-            minutes = self._duration(i, st)
+            minutes = self._duration(i, sid)
             for take in self.hooks.outsource:
-                if take(i, st, minutes):
+                if take(i, self.stages[sid], minutes):
                     return  # e.g. a social organisation does it and hands the demand back
-        level = st.level
+        level = self.s_level[sid]
         dept = self.g_dept[self.group[i]]
         if level == AT_COMMUNITY:
             loc = self.comm[i]
@@ -235,11 +243,13 @@ class Router:
             loc = dept
         else:
             loc = 0
-        station = self.table[st.unit][loc][dept]
+        station = self.table[self.s_unit[sid]][loc][dept]
         self.stage[i] = sid
-        if st.cls == RESIDENT:
+        cls = self.s_cls[sid]
+        if cls == RESIDENT:
             self.trips[i] += 1
-            if st.balk and len(station.queues[RESIDENT]) >= st.balk:
+            balk = self.s_balk[sid]
+            if balk and len(station.queues[RESIDENT]) >= balk:
                 self._end(i, ABANDONED)
                 return
         last = self.last[i]
@@ -249,19 +259,21 @@ class Router:
                 self.handoffs[i] += 1
             self.last[i] = station
         if minutes < 0.0:
-            minutes = self._duration(i, st)
-        station.join((st.cls, i, minutes, self.env._now))
+            minutes = self._duration(i, sid)
+        station.join((cls, i, minutes, self.env._now))
 
-    def _duration(self, i: int, st: CompiledStage) -> float:
-        """Service time of demand `i` at stage `st`, from its own pre-drawn uniforms."""
-        mean = st.minutes if st.item_time == 0 else self.g_minutes[self.group[i]][st.item_time]
-        if st.dist == FIXED:
+    def _duration(self, i: int, sid: int) -> float:
+        """Service time of demand `i` at stage `sid`, from its own pre-drawn uniforms."""
+        item = self.s_item[sid]
+        mean = self.s_minutes[sid] if item == 0 else self.g_minutes[self.group[i]][item]
+        dist = self.s_dist[sid]
+        if dist == FIXED:
             return mean
         k = self.k[i]
         u = self.u_service[i * DRAWS + k] if k < DRAWS else self.fallback.random()
-        if st.dist == EXPONENTIAL:  # `service_minutes`, inlined for the common case
+        if dist == EXPONENTIAL:  # `service_minutes`, inlined for the common case
             return -mean * math.log1p(-u)
-        return service_minutes(st, mean, u)
+        return service_minutes(self.stages[sid], mean, u)
 
     def on_start(self, station: Station, entry: Entry, now: float) -> None:
         """A station starts serving: note the first start and the resident's wait."""
