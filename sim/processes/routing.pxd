@@ -4,6 +4,7 @@ from sim.model.station cimport Station
 
 cdef class Router:
     cdef public object env, cal, district, satisfaction, fallback, log, work, work_log, hooks
+    cdef object _entering
     cdef public list stages, g_dept, g_missing, g_minutes, table, last
     cdef public list task_desks, w_time, w_comm, w_left, w_done
     cdef public tuple between

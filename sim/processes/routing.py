@@ -152,6 +152,7 @@ class Router:
             st.on_close = self.on_close
         self._next_demand = 0
         self._next_work = 0
+        self._entering = self._enter_later  # the call-back of a delayed entry, bound once
         self.hooks = RouterHooks()
 
     @property
@@ -385,7 +386,7 @@ class Router:
         if delay <= 0.0:
             self.enter(i, sid)
             return
-        wake(self.env, delay, self._enter_later, (i, sid))
+        wake(self.env, delay, self._entering, (i, sid))
 
     def _enter_later(self, at: tuple[int, int]) -> None:
         self.enter(at[0], at[1])
