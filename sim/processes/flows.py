@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
+import numpy as np
+
 from sim.model.district import District
 from sim.rules.priority import FILE, RESIDENT
 from sim.scenario.schema import Scenario
@@ -134,3 +136,21 @@ def odds_without_repeat(st: CompiledStage, sid: int) -> tuple[float, ...]:
         acc += q / scale if scale > 0.0 else 0.0
         out.append(acc)
     return tuple(out)
+
+
+def stage_column(stages: list[CompiledStage], field: str, dtype: type) -> np.ndarray:
+    """One number of every stage (a field of `CompiledStage`) as a typed column by stage
+    id: the engine's hot paths read a stage's numbers from these, not from its object."""
+    return np.array([getattr(st, field) for st in stages] or [0], dtype=dtype)
+
+
+def first_stages(
+    entries: list[tuple[int, int]], group: np.ndarray, online: np.ndarray
+) -> np.ndarray:
+    """The stage each demand enters on arising, from each item group's flow `entries`
+    (entry, online entry or -1), the demands' `group` and whether their resident goes
+    `online`: the flow's online entry when the resident goes online and the flow has one,
+    else its entry."""
+    entry = np.array([e for e, _ in entries] or [0], dtype=np.int32)[group]
+    online_entry = np.array([o for _, o in entries] or [-1], dtype=np.int32)[group]
+    return np.where((online_entry >= 0) & online, online_entry, entry).astype(np.int32)

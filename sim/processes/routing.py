@@ -36,8 +36,10 @@ from sim.processes.flows import (
     FIXED,
     TRANSFER,
     compile_flows,
+    first_stages,
     odds_without_repeat,
     service_minutes,
+    stage_column,
 )
 from sim.processes.hooks import RouterHooks
 from sim.processes.records import ABANDONED, RESOLVED, DemandLog, WorkLog
@@ -88,15 +90,14 @@ class Router:
         self.satisfaction = satisfaction
         self.stages, entries = compile_flows(s, district)
         # the stages' scalar fields as typed columns by stage id, read on the hot paths
-        stages = self.stages
+        st = self.stages
         self.s_unit, self.s_level, self.s_cls, self.s_balk, self.s_item, self.s_dist = (
-            _column(np.array([getattr(st, f) for st in stages] or [0], dtype=np.int32))
+            _column(stage_column(st, f, np.int32))
             for f in ("unit", "level", "cls", "balk", "item_time", "dist")
         )
-        self.s_minutes = _column(np.array([st.minutes for st in stages] or [0.0]))
+        self.s_minutes = _column(stage_column(st, "minutes", np.float64))
         self.s_outsource, self.terminal = (
-            _column(np.array([getattr(st, f) for st in stages] or [False], dtype=np.int8))
-            for f in ("outsource", "terminal")
+            _column(stage_column(st, f, np.int8)) for f in ("outsource", "terminal")
         )
         n = demands.size
         self.n = n
@@ -113,7 +114,9 @@ class Router:
         self.u_service = _column(demands.u_service)  # row i at i * DRAWS
         self.u_route = _column(demands.u_route)
         # the stage each demand arrives at
-        self.first = _column(_first_stages([entries[gi.flow] for gi in g], demands))
+        self.first = _column(
+            first_stages([entries[gi.flow] for gi in g], demands.group, demands.online)
+        )
         self.fallback = fallback
         # the record sink's columns, and local names for them on the hot paths
         self.log = log = DemandLog(demands.time)
@@ -408,14 +411,6 @@ class Router:
             sat.trip_penalty,
             sat.rate,
         )
-
-
-def _first_stages(entries: list[tuple[int, int]], demands: Demands) -> np.ndarray:
-    """The stage each demand enters on arising: its flow's online entry when its resident
-    goes online and the flow has one, else the flow's entry."""
-    entry = np.array([e for e, _ in entries] or [0], dtype=np.int32)[demands.group]
-    online = np.array([o for _, o in entries] or [-1], dtype=np.int32)[demands.group]
-    return np.where((online >= 0) & demands.online, online, entry).astype(np.int32)
 
 
 def _column(values: np.ndarray) -> memoryview:
