@@ -20,15 +20,18 @@ def compiled_core() -> list[Extension]:
     except ImportError:  # no Cython: the pure-Python package
         return []
     modules = [
-        Extension(".".join(pxd.with_suffix("").parts), [str(pxd.with_suffix(".py"))], optional=True)
+        Extension(".".join(pxd.with_suffix("").parts), [str(pxd.with_suffix(".py"))])
         for pxd in sorted(Path("sim").rglob("*.pxd"))
     ]
-    return cythonize(
+    compiled = cythonize(
         modules,
         compiler_directives={"language_level": 3, "annotation_typing": False},
         build_dir="build/cython",  # the generated C, out of the source tree
         quiet=True,
     )
+    for ext in compiled:  # cythonize makes new extensions, without the flag
+        ext.optional = True
+    return compiled
 
 
 setup(ext_modules=compiled_core())
