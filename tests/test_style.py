@@ -10,11 +10,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_ruff_check_is_clean() -> None:
-    """`ruff check` finds nothing in the package, tests, benchmarks, notebooks or
-    the validation report."""
+    """`ruff check` finds nothing in the package, tests, benchmarks, notebooks, the
+    validation report or the build script."""
     proc = subprocess.run(
         [sys.executable, "-m", "ruff", "check",
-         "sim", "tests", "benchmarks", "notebooks", "validation"],
+         "sim", "tests", "benchmarks", "notebooks", "validation", "setup.py"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -8,9 +8,9 @@ but only while the office is open; work started before closing is finished (over
 The station is an event-driven multi-server queue on a SimPy environment: no process per
 customer, only one entry per service on the engine's calendar, a bare call-back of the
 station (a wake, `sim.model.wake`), which is what makes the engine faster than a process per
-customer holding a ``simpy.Resource``. It keeps its own monitoring: busy minutes by class and day, idle
-minutes by day (free windows while open), and the time integral of the number present (for
-Little's law).
+customer holding a ``simpy.Resource``. It keeps its own monitoring: busy minutes by class
+and day, idle minutes by day (free windows while open), and the time integral of the number
+present (for Little's law).
 """
 
 from __future__ import annotations
