@@ -12,8 +12,10 @@ cdef class ArrayWakes:
     @cython.locals(ts=cython.double[:], eids=cython.longlong[:], slots=cython.longlong[:], s=Py_ssize_t, n=Py_ssize_t, k=Py_ssize_t, c=Py_ssize_t, t=double, eid=cython.longlong, last=cython.longlong)
     cpdef tuple pop(self)
 
-@cython.locals(tw=double, tq=double)
-cdef bint _wake_first(ArrayWakes wakes, tuple head) except -1
+cdef inline bint _earlier(double t1, long long eid1, double t2, long long eid2) noexcept
+
+@cython.locals(head=tuple, tw=double, tq=double)
+cdef bint _wake_first(ArrayWakes wakes, list queue) except -1
 
 @cython.locals(queue=list, wakes=ArrayWakes, n=Py_ssize_t, j=Py_ssize_t, t_arr=double, bound=double, t=double)
 cpdef Py_ssize_t run_merged(object env, double until, const double[:] times, Py_ssize_t start, object arrive, const int[:] tags) except -1

@@ -101,7 +101,7 @@ class ArrayWakes:
         self.size = k + 1
         while k > 0:  # sift up: parents later than the new wake move down
             p = (k - 1) >> 1
-            if t < ts[p] or (t == ts[p] and eid < eids[p]):
+            if _earlier(t, eid, ts[p], eids[p]):
                 ts[k], eids[k], slots[k] = ts[p], eids[p], slots[p]
                 k = p
             else:
@@ -124,9 +124,9 @@ class ArrayWakes:
             c = 2 * k + 1
             if c >= n:
                 break
-            if c + 1 < n and (ts[c + 1] < ts[c] or (ts[c + 1] == ts[c] and eids[c + 1] < eids[c])):
+            if c + 1 < n and _earlier(ts[c + 1], eids[c + 1], ts[c], eids[c]):
                 c += 1
-            if ts[c] < t or (ts[c] == t and eids[c] < eid):
+            if _earlier(ts[c], eids[c], t, eid):
                 ts[k], eids[k], slots[k] = ts[c], eids[c], slots[c]
                 k = c
             else:
@@ -138,9 +138,17 @@ class ArrayWakes:
 Wakes = ArrayWakes if COMPILED else QueueWakes
 
 
-def _wake_first(wakes: Any, head: tuple) -> bool:
-    """Whether the first of `wakes` (a wake: priority NORMAL) comes before the entry `head`
-    of SimPy's queue, by (time, priority, event id)."""
+def _earlier(t1: float, eid1: int, t2: float, eid2: int) -> bool:
+    """Whether a wake at (`t1`, `eid1`) comes before one at (`t2`, `eid2`)."""
+    return t1 < t2 or (t1 == t2 and eid1 < eid2)
+
+
+def _wake_first(wakes: Any, queue: list) -> bool:
+    """Whether the first of `wakes` (not empty; a wake: priority NORMAL) comes before the
+    head of SimPy's `queue`, by (time, priority, event id)."""
+    if not queue:
+        return True
+    head = queue[0]
     tw, tq = wakes.t[0], head[0]
     if tw != tq:
         return tw < tq
@@ -168,14 +176,14 @@ class Environment(simpy.Environment):
     def peek(self) -> float:
         """Time of the next entry of the calendar (a wake or an event), infinity if none."""
         wakes, queue = self.wakes, self._queue
-        if wakes.size and (not queue or _wake_first(wakes, queue[0])):
+        if wakes.size and _wake_first(wakes, queue):
             return float(wakes.t[0])
         return queue[0][0] if queue else math.inf
 
     def step(self) -> None:
         """Process the next entry of the calendar: a wake's call-back, or a SimPy event."""
         wakes, queue = self.wakes, self._queue
-        if wakes.size and (not queue or _wake_first(wakes, queue[0])):
+        if wakes.size and _wake_first(wakes, queue):
             self._now = wakes.t[0]
             fn, value = wakes.pop()
             fn(value)
@@ -221,7 +229,7 @@ def run_merged(
     while True:
         bound = t_arr if t_arr < until else until
         while True:
-            if wakes.size and (not queue or _wake_first(wakes, queue[0])):
+            if wakes.size and _wake_first(wakes, queue):
                 t = wakes.t[0]
                 if t >= bound:
                     break

@@ -195,11 +195,7 @@ class Router:
         self.t_arrive[i] = self.env.now  # the clock, not the drawn time (rounding)
         self._next_demand = i + 1
         self._schedule_demand()
-        self._arrive(i)
-
-    def _arrive(self, i: int) -> None:
-        """Demand `i` arises: it enters its flow (online if its resident goes online)."""
-        self.enter(i, self.first[i])
+        self.enter(i, self.first[i])  # its flow's entry (online if its resident goes online)
 
     def _schedule_work(self) -> None:
         j = self._next_work
