@@ -1,9 +1,10 @@
 """The house is one-way: no module imports from a layer above its own, and no import circle.
 
-Layers, from the bottom: simulated time (`sim.clock`), decision rules (`sim.rules`) and
-figures (`sim.plots`) import nothing of the model; then scenario → model → processes →
-metrics → experiment → the interfaces (`sim.cli`, the package's public API). Every import is
-counted, those inside functions and under ``TYPE_CHECKING`` too.
+Layers, from the bottom: simulated time (`sim.clock`), the process's memory (`sim.memory`),
+decision rules (`sim.rules`) and figures (`sim.plots`) import nothing of the model; then
+scenario → model → processes → metrics → experiment → the interfaces (`sim.cli`, the
+package's public API). Every import is counted, those inside functions and under
+``TYPE_CHECKING`` too.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from sim.processes.hooks import HOOK_POINTS
 from sim.processes.mechanisms import MECHANISMS
 
 PACKAGE = Path(sim.__file__).resolve().parent
-BOTTOM = {"sim.clock", "sim.rules", "sim.plots"}  # import nothing of the model
+BOTTOM = {"sim.clock", "sim.memory", "sim.rules", "sim.plots"}  # import nothing of the model
 RANK = {
     "sim.clock": 0,
+    "sim.memory": 0,
     "sim.rules": 0,
     "sim.plots": 0,
     "sim.scenario": 1,

@@ -44,3 +44,36 @@ def test_the_city_scenario_runs_at_its_size() -> None:
     assert (record["streets"], record["communities"]) == (137, 1094)
     assert record["residents"] == pytest.approx(10_009_854, rel=1e-3)
     assert 0.5 * 2 / 365 * 0.36e7 < record["demands"] < 2 * 2 / 365 * 0.4e7
+
+
+def test_a_large_run_hands_its_world_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a run of `LARGE_WORLD` demands or more, its world (held in cycles of stations,
+    router and clock) is already gone when the records come back, with the cyclic collector
+    switched off (so only `sim.memory.release` can have freed it); below the size it is
+    left to the collector."""
+    import gc
+    import weakref
+
+    import sim
+    import sim.processes.world as world
+
+    s = sim.load_scenario(ROOT / "scenarios" / "teaching.toml", {"days": 10})
+    clocks: list[weakref.ref] = []
+    build = world.build_world
+
+    def spy(*args: object, **kwargs: object) -> world.World:
+        w = build(*args, **kwargs)
+        clocks.append(weakref.ref(w.setting.env))
+        return w
+
+    monkeypatch.setattr(world, "build_world", spy)
+    gc.disable()
+    try:
+        world.run_replication(s)
+        assert clocks[-1]() is not None  # a small run: its cycles wait for the collector
+        monkeypatch.setattr(world, "LARGE_WORLD", 1)
+        records = world.run_replication(s)
+        assert records.demands.size >= 1
+        assert clocks[-1]() is None
+    finally:
+        gc.enable()
