@@ -138,3 +138,19 @@ def test_a_folder_written_by_the_command_line_loads_back(tmp_path: Path) -> None
     loaded = sim.load_results(out)
     assert loaded.scenario.days == 14 and loaded.replications == loaded.scenario.replications
     assert set(loaded.summary["replication"]) == set(range(loaded.replications))
+
+
+def test_coded_text_decodes_as_astype_would() -> None:
+    """The demand records' text, held as categories, comes out as ``astype("string")``
+    gives it (values, missing codes, type, index), though decoded by Arrow."""
+    import numpy as np
+
+    from sim.experiment.run import decoded_text
+
+    categories = pd.CategoricalDtype(pd.Index(["abandoned", "resolved"], dtype="string"))
+    codes = np.array([1, 0, -1, 1, 1], np.int8)
+    column = pd.Series(
+        pd.Categorical.from_codes(codes, dtype=categories), index=[9, 7, 5, 3, 1], name="outcome"
+    )
+    pd.testing.assert_series_equal(decoded_text(column), column.astype("string"))
+    pd.testing.assert_series_equal(decoded_text(column.iloc[:0]), column.iloc[:0].astype("string"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.metrics.records import TEXT_COLUMNS, demand_records
+from sim.metrics.records import demand_records
 from sim.metrics.summary import summary, timeseries, yearly
 from sim.processes.world import run_replication
 from sim.scenario.schema import Scenario
@@ -55,7 +55,7 @@ def replicate(job: Job, progress: Callable[[int], object] | None = None) -> dict
     if "timeseries" in job.tables:
         out["timeseries"] = timeseries(rep)
     if "demands" in job.tables:  # text as categories: far cheaper to send between processes
-        out["demands"] = rec.astype(dict.fromkeys(TEXT_COLUMNS, "category"))
+        out["demands"] = rec
     if "yearly" in job.tables:
         out["yearly"] = yearly(rep)
     del rep, rec

@@ -64,7 +64,8 @@ def demand_records(rec: Records) -> pd.DataFrame:
     Text columns are categories built from the records' codes (the item group, item, outcome
     and the resident's attributes), never one Python string per row: a city-year's millions
     of rows cost a byte or two a text column. Their categories are the values present,
-    sorted, as ``astype("category")`` of the text would give.
+    sorted, as ``astype("category")`` of the text would give. The number columns are the
+    records' own arrays, not copies (pandas' copy-on-write keeps them unchanged).
     """
     d = rec.demands
     n = d.size
@@ -102,7 +103,8 @@ def demand_records(rec: Records) -> pd.DataFrame:
             "away_min": d.away,
             "staff_minutes": d.staff_minutes,
             "handling_yuan": d.handling_yuan,
-        }
+        },
+        copy=False,  # the records' own arrays, not a second copy of a city-year's millions
     )
     return frame.astype({k: v for k, v in RECORD_COLUMNS.items() if v != "string"})
 

@@ -49,49 +49,42 @@ PARTS = {
 }
 
 
-# the columns of the demand records that `summary` and `demand_metrics` read
-READ_COLUMNS = [
-    "demand_type",
-    "item_class",
-    "outcome",
-    "online",
-    "resolution_days",
-    "wait_minutes",
-    "trips",
-    "handoffs",
-    "units_visited",
-    "handling_yuan",
-    "staff_minutes",
-    *PARTS.values(),
-]
+def demand_metrics(records: pd.DataFrame, rows: np.ndarray | None = None) -> dict[str, float]:
+    """Metrics of a set of demand records (resolved ones for times, trips and hand-offs):
+    the `rows` of `records` where a boolean mask is given, else all of them.
 
-
-def demand_metrics(records: pd.DataFrame) -> dict[str, float]:
-    """Metrics of a set of demand records (resolved ones for times, trips and hand-offs)."""
-    n = len(records)
-    done = records[records["outcome"] == "resolved"]
+    A column is selected at a time, never the set's whole table: a city-year's 3.9 million
+    demands would otherwise be copied once for the set and again for its resolved ones.
+    """
+    if rows is None:
+        rows = np.ones(len(records), bool)
+    outcome = records["outcome"]
+    n = int(rows.sum())
+    done = rows & (outcome == "resolved").to_numpy()
+    n_done = int(done.sum())
     nan = float("nan")
 
-    def mean(col: str) -> float:
-        return float(done[col].mean()) if len(done) else nan
+    def mean(col: str, where: np.ndarray = done) -> float:
+        return float(records[col][where].mean()) if where.any() else nan
 
     parts = {f"resolution_days_{k}": mean(col) / DAY for k, col in PARTS.items()}
     other = mean("resolution_days") - sum(parts.values())  # held by a mechanism
     parts["resolution_days_other"] = 0.0 if abs(other) < 1e-9 else other
+    days = records["resolution_days"][done]
     return {
         "demands": float(n),
         "resolution_days_mean": mean("resolution_days"),
-        "resolution_days_p90": float(done["resolution_days"].quantile(0.9)) if len(done) else nan,
+        "resolution_days_p90": float(days.quantile(0.9)) if n_done else nan,
         "wait_minutes_mean": mean("wait_minutes"),
         "trips_per_demand_mean": mean("trips"),
         "handoffs_per_demand_mean": mean("handoffs"),
         "units_visited_mean": mean("units_visited"),
-        "resolved_share": len(done) / n if n else nan,
-        "abandoned_share": float((records["outcome"] == "abandoned").mean()) if n else nan,
-        "open_share": float((records["outcome"] == "open").mean()) if n else nan,
-        "online_share": float(records["online"].mean()) if n else nan,
-        "handling_yuan_per_demand": float(records["handling_yuan"].mean()) if n else nan,
-        "staff_minutes_per_demand": float(records["staff_minutes"].mean()) if n else nan,
+        "resolved_share": n_done / n if n else nan,
+        "abandoned_share": float((outcome == "abandoned")[rows].mean()) if n else nan,
+        "open_share": float((outcome == "open")[rows].mean()) if n else nan,
+        "online_share": mean("online", rows),
+        "handling_yuan_per_demand": mean("handling_yuan", rows),
+        "staff_minutes_per_demand": mean("staff_minutes", rows),
         **parts,
     }
 
@@ -100,22 +93,21 @@ def summary(rec: Records, records: pd.DataFrame) -> pd.DataFrame:
     """Tidy summary of one replication (`records`: its demand records as a table)."""
     s = rec.scenario
     warm = s.warmup_days
-    # only the columns the metrics read: the filtered copy of a city-year's records is then
-    # about half the size of the whole table
-    frame = records.loc[records["arrival_min"] >= warm * DAY, READ_COLUMNS]
+    kept = (records["arrival_min"] >= warm * DAY).to_numpy()
+    dtypes = records["demand_type"]
     rows: list[tuple[str, str, float]] = []
-    for k, v in demand_metrics(frame).items():
+    for k, v in demand_metrics(records, kept).items():
         rows.append((k, "", v))
     for dtype in s.demands:
-        for k, v in demand_metrics(frame[frame["demand_type"] == dtype]).items():
+        for k, v in demand_metrics(records, kept & (dtypes == dtype).to_numpy()).items():
             rows.append((k, dtype, v))
     for dtype, group in item_classes(s):  # e.g. ``administrative/civil_affairs_approvals``
-        here = frame[(frame["demand_type"] == dtype) & (frame["item_class"] == group)]
-        for k, v in demand_metrics(here).items():
+        here = kept & ((dtypes == dtype) & (records["item_class"] == group)).to_numpy()
+        for k, v in demand_metrics(records, here).items():
             rows.append((k, f"{dtype}/{group}", v))
     for k, v in staff_metrics(rec).items():
         rows.append((k, "", v))
-    n_dem = len(frame)
+    n_dem = int(kept.sum())
     rows.append(("cost_yuan_per_demand", "", staff_cost(rec) / n_dem if n_dem else float("nan")))
     rows.append(("satisfaction_mean", "", float(np.mean(rec.satisfaction))))
     for k, v in task_metrics(rec).items():
