@@ -7,7 +7,6 @@ cdef class Router:
     cdef object _entering
     cdef public list stages, g_dept, g_missing, g_minutes, table, last
     cdef public list task_desks, w_time, w_comm, w_left, w_done
-    cdef public tuple between
     cdef public Py_ssize_t n, task_unit, _next_demand, _next_work
     cdef public double chunk
     cdef readonly const short[:] group
@@ -18,7 +17,8 @@ cdef class Router:
     cdef readonly int[:] stage, k
     cdef readonly const double[:] u_service, u_route
     cdef readonly double[:] t_arrive, first_start, finish, wait, queued, served
-    cdef readonly double[:] staff_minutes, handling_yuan
+    cdef readonly double[:] staff_minutes, handling_yuan, transfer, statutory, away
+    cdef readonly double[:] sat_values
     cdef readonly short[:] trips, handoffs, visits
     cdef readonly signed char[:] outcome
     cdef dict __dict__
@@ -37,5 +37,5 @@ cdef class Router:
     cpdef _queue_work(self, Py_ssize_t j, bint first=*)
     @cython.locals(now=double)
     cpdef _later(self, Py_ssize_t i, Py_ssize_t sid, double delay, bint resident, int kind)
-    @cython.locals(now=double, r=Py_ssize_t)
+    @cython.locals(now=double, r=Py_ssize_t, v="double[:]")
     cpdef _end(self, Py_ssize_t i, int outcome)

@@ -34,6 +34,7 @@ from sim.processes.flows import (
     AWAY,
     EXPONENTIAL,
     FIXED,
+    STATUTORY,
     TRANSFER,
     compile_flows,
     first_stages,
@@ -88,6 +89,7 @@ class Router:
         s, district = setting.scenario, setting.district
         self.env, self.cal, self.district = setting.env, setting.calendar, district
         self.satisfaction = satisfaction
+        self.sat_values = satisfaction.values  # read and written in place as matters end
         self.stages, entries = compile_flows(s, district)
         # the stages' scalar fields as typed columns by stage id, read on the hot paths
         st = self.stages
@@ -125,7 +127,7 @@ class Router:
         self.first_start, self.finish = log.first_start, log.finish
         self.wait, self.outcome = log.wait, log.outcome
         self.queued, self.served = log.queue, log.service
-        self.between = (log.transfer, log.statutory, log.away)  # by TRANSFER, STATUTORY, AWAY
+        self.transfer, self.statutory, self.away = log.transfer, log.statutory, log.away
         self.staff_minutes, self.handling_yuan = log.staff_minutes, log.handling_yuan
         self.stage = _column(np.full(n, -1, dtype=np.int32))  # each demand's current stage
         self.k = _column(np.zeros(n, dtype=np.int32))  # each demand's uniforms used
@@ -277,9 +279,10 @@ class Router:
 
     def on_start(self, station: Station, entry: Entry, now: float) -> None:
         """A station starts serving: note the first start and the resident's wait."""
-        cls, i, _, t0 = entry
+        cls = entry[0]
         if cls >= TASK:
             return
+        i, t0 = entry[1], entry[3]
         first = self.first_start
         if first[i] != first[i]:  # NaN: first service of this demand
             first[i] = now
@@ -381,7 +384,12 @@ class Router:
         now = self.env._now
         if resident:  # the resident comes back when the office is open
             delay = self.cal.next_open(now + delay) - now
-        self.between[kind][i] += delay
+        if kind == TRANSFER:
+            self.transfer[i] += delay
+        elif kind == STATUTORY:
+            self.statutory[i] += delay
+        else:  # AWAY
+            self.away[i] += delay
         if delay <= 0.0:
             self.enter(i, sid)
             return
@@ -396,7 +404,7 @@ class Router:
         self.finish[i] = now
         self.outcome[i] = outcome
         sat, r = self.satisfaction, self.resident[i]
-        v = sat.values
+        v = self.sat_values
         v[r] = after_matter(
             v[r],
             self.t_arrive[i],
