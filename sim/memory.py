@@ -5,8 +5,9 @@ their temporaries; after the run, its world of stations and queues is garbage he
 glibc's allocator keeps freed blocks of up to 32 MiB in its heap (its threshold for mapping a
 block on its own grows to the largest block freed), so those temporaries stay resident, about
 0.45 GB of a city-year, and the run's own memory then stacks on top of them. `release` collects
-the cycles and asks the allocator to return its free pages (``malloc_trim``), as Dask's workers
-do. With another C library (macOS, musl, Windows) the trim is skipped: only the collection runs.
+the cycles and asks the allocator to return its free pages (``malloc_trim``, the remedy Dask's
+documentation gives for its workers' memory). With another C library (macOS, musl, Windows)
+the trim is skipped: only the collection runs.
 """
 
 from __future__ import annotations
