@@ -66,11 +66,17 @@ def test_no_warning_for_the_place_reformed() -> None:
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
-    """`govsim --version` names the installed version and exits 0."""
+    """`govsim --version` names the installed version and which engine core runs, and
+    exits 0."""
+    from sim.compiled import compiled_core
+
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0
-    assert capsys.readouterr().out.startswith("govsim ")
+    said = capsys.readouterr().out
+    assert said.startswith("govsim ")
+    core = "compiled" if all(compiled_core().values()) else "from the Python source"
+    assert f"(engine core: {core})" in said
 
 
 @pytest.mark.parametrize(

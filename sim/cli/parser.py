@@ -29,7 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--version", action="version", version=f"govsim {_version()}")
+    p.add_argument(
+        "--version",
+        action=_Version,
+        nargs=0,
+        help="show the version and whether the engine's core runs compiled, then exit",
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = _command(
@@ -249,6 +254,19 @@ def _command(
 def _examples(*lines: str) -> str:
     """An epilog of example command lines for a command's help."""
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed version, and whether the engine's core is compiled
+    (asked only when the option is given: it imports the core)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> typing.NoReturn:
+        from sim.compiled import compiled_core
+
+        loaded = set(compiled_core().values())
+        core = "compiled" if loaded == {True} else "from the Python source"
+        print(f"govsim {_version()} (engine core: {core})")
+        parser.exit()
 
 
 def _version() -> str:
