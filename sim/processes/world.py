@@ -40,9 +40,9 @@ from sim.processes.setting import Setting
 from sim.processes.tasks import Workload, draw_workload
 from sim.scenario.schema import Scenario
 
-# demands of a world large enough to hand its freed memory back after building and after the
-# run (`sim.memory.release`: 15-30 ms, more than a teaching run itself; a city-year's world
-# has about 0.45 GB of build temporaries and 0.7 GB of spent stations and queues)
+# demands of a world large enough to hand its freed memory back after drawing its demands and
+# after its run (`sim.memory.release`: 15-30 ms, more than a teaching run itself; a city-year
+# leaves about 0.45 GB of the draw's scratch memory and 0.7 GB of spent stations and queues)
 LARGE_WORLD = 100_000
 
 
