@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_checks import interruptible
 
 TEACHING = Path(__file__).resolve().parents[1] / "scenarios" / "teaching.toml"
 
@@ -19,7 +20,7 @@ def test_interrupt_says_what_was_kept(tmp_path: Path) -> None:
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "sim", "run", str(TEACHING), "--replications", "100000"]
     cmd += ["--days", "8", "--warmup", "1", "--workers", "1", "--quiet", "--no-figures"]
-    proc = subprocess.Popen(
+    proc = interruptible(
         [*cmd, "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60

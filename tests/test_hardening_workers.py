@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_checks import interruptible
 
 import sim
 from sim.experiment.executors import execute
@@ -117,7 +118,7 @@ def test_huge_replication_count_starts_at_once(tmp_path: Path, workers: str) -> 
            "--replications", str(HUGE), "--workers", workers,
            "--no-figures", "--quiet", "--out", str(out)]  # fmt: skip
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = interruptible(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         while not (out / "parts" / "scenario=teaching" / "replication=0").is_dir():
             assert proc.poll() is None, proc.communicate()[1].decode()
