@@ -24,7 +24,7 @@ def _trim() -> Callable[[int], int] | None:
 
     try:
         return ctypes.CDLL(None).malloc_trim  # the process's own C library
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no such function; Windows: no CDLL(None)
         return None
 
 
