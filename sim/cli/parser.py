@@ -263,8 +263,7 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> typing.NoReturn:
         from sim.compiled import compiled_core
 
-        loaded = set(compiled_core().values())
-        core = "compiled" if loaded == {True} else "from the Python source"
+        core = "compiled" if all(compiled_core().values()) else "from the Python source"
         print(f"govsim {_version()} (engine core: {core})")
         parser.exit()
 

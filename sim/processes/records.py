@@ -56,6 +56,9 @@ class DemandLog:
         (sent home for a document, or told to come back for the result).
     staff_minutes, handling_yuan : memoryview of float
         Minutes staffed stations spent on the demand, and their wage cost.
+    between : memoryview of float
+        ``transfer``, ``statutory`` and ``away`` as the rows of one array, indexed by
+        (kind, demand) with the kinds of `sim.processes.flows`.
     arrays : dict of str to ndarray
         The same columns as arrays, by name.
     """
@@ -71,19 +74,22 @@ class DemandLog:
         "outcome": (np.int8, OPEN),
         "queue": (np.float64, 0.0),
         "service": (np.float64, 0.0),
-        "transfer": (np.float64, 0.0),
-        "statutory": (np.float64, 0.0),
-        "away": (np.float64, 0.0),
         "staff_minutes": (np.float64, 0.0),
         "handling_yuan": (np.float64, 0.0),
     }
-    __slots__ = ("arrays", "arrival", *COLUMNS)
+    # the minutes between stages, one row of `between` each, by TRANSFER, STATUTORY, AWAY
+    BETWEEN = ("transfer", "statutory", "away")
+    __slots__ = ("arrays", "arrival", "between", *COLUMNS, *BETWEEN)
 
     def __init__(self, arrival: Any) -> None:
         self.arrays = {"arrival": np.array(arrival, dtype=np.float64)}
         n = len(self.arrays["arrival"])
         for name, (dtype, fill) in self.COLUMNS.items():
             self.arrays[name] = np.full(n, fill, dtype)
+        between = np.zeros((len(self.BETWEEN), n))
+        self.between = memoryview(between)  # [kind, demand]: the router adds by kind
+        for name, row in zip(self.BETWEEN, between, strict=True):
+            self.arrays[name] = row
         for name, column in self.arrays.items():
             setattr(self, name, memoryview(column))
 

@@ -17,7 +17,8 @@ cdef class Router:
     cdef readonly int[:] stage, k
     cdef readonly const double[:] u_service, u_route
     cdef readonly double[:] t_arrive, first_start, finish, wait, queued, served
-    cdef readonly double[:] staff_minutes, handling_yuan, transfer, statutory, away
+    cdef readonly double[:] staff_minutes, handling_yuan
+    cdef readonly double[:, :] between
     cdef readonly double[:] sat_values
     cdef readonly short[:] trips, handoffs, visits
     cdef readonly signed char[:] outcome

@@ -34,7 +34,6 @@ from sim.processes.flows import (
     AWAY,
     EXPONENTIAL,
     FIXED,
-    STATUTORY,
     TRANSFER,
     compile_flows,
     first_stages,
@@ -127,7 +126,7 @@ class Router:
         self.first_start, self.finish = log.first_start, log.finish
         self.wait, self.outcome = log.wait, log.outcome
         self.queued, self.served = log.queue, log.service
-        self.transfer, self.statutory, self.away = log.transfer, log.statutory, log.away
+        self.between = log.between  # [TRANSFER | STATUTORY | AWAY, demand]
         self.staff_minutes, self.handling_yuan = log.staff_minutes, log.handling_yuan
         self.stage = _column(np.full(n, -1, dtype=np.int32))  # each demand's current stage
         self.k = _column(np.zeros(n, dtype=np.int32))  # each demand's uniforms used
@@ -384,12 +383,7 @@ class Router:
         now = self.env._now
         if resident:  # the resident comes back when the office is open
             delay = self.cal.next_open(now + delay) - now
-        if kind == TRANSFER:
-            self.transfer[i] += delay
-        elif kind == STATUTORY:
-            self.statutory[i] += delay
-        else:  # AWAY
-            self.away[i] += delay
+        self.between[kind, i] += delay
         if delay <= 0.0:
             self.enter(i, sid)
             return
